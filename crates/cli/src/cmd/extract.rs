@@ -1,0 +1,222 @@
+//! `kehoach extract`: plan files → task records.
+
+use crate::output::{clip, table};
+use crate::pipeline::plan_from_path;
+use crate::{EXIT_OK, EXIT_PARTIAL};
+use anyhow::Context;
+use kehoach_plan::Plan;
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `kehoach extract`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Output: a readable table by default; --json prints the kehoach/plan@1 object (an array when
+several files are given), --jsonl one compact object per line, --csv one row per task.
+--out DIR writes DIR/<stem>.json for every input and prints a summary instead.
+
+Examples:
+  kehoach extract plan.txt
+  kehoach extract plan.txt --json > plan.json
+  kehoach extract corpus/ --out out/")]
+pub struct Args {
+    /// Plan files, or directories to search recursively.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print the plan record(s) as JSON.
+    #[arg(long, group = "fmt")]
+    pub json: bool,
+    /// Print one compact JSON plan per line.
+    #[arg(long, group = "fmt")]
+    pub jsonl: bool,
+    /// Print one CSV row per task.
+    #[arg(long, group = "fmt")]
+    pub csv: bool,
+    /// Write DIR/<stem>.json per input instead of printing records.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Expands directories into the files below them (sorted), keeping file arguments as given.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out),
+            Ok(t) if t.is_file() => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let files = expand_inputs(&args.files);
+    let results: Vec<(PathBuf, anyhow::Result<Plan>)> =
+        files.par_iter().map(|f| (f.clone(), plan_from_path(f))).collect();
+    let mut failed = 0usize;
+    let mut plans = Vec::new();
+    for (path, res) in results {
+        match res {
+            Ok(plan) => plans.push((path, plan)),
+            Err(e) => {
+                failed += 1;
+                eprintln!("kehoach: {}: {e:#}", path.display());
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (path, plan) in &plans {
+            let stem = path.file_stem().map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
+            let target = dir.join(format!("{stem}.json"));
+            let json = serde_json::to_string_pretty(plan)?;
+            std::fs::write(&target, json + "\n").with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        writeln!(out, "{}", summary(&plans))?;
+        writeln!(out, "wrote {} file(s) to {}", plans.len(), dir.display())?;
+    } else if args.json {
+        if plans.len() == 1 && files.len() == 1 {
+            serde_json::to_writer_pretty(&mut out, &plans[0].1)?;
+        } else {
+            let all: Vec<&Plan> = plans.iter().map(|(_, p)| p).collect();
+            serde_json::to_writer_pretty(&mut out, &all)?;
+        }
+        writeln!(out)?;
+    } else if args.jsonl {
+        for (_, plan) in &plans {
+            serde_json::to_writer(&mut out, plan)?;
+            writeln!(out)?;
+        }
+    } else if args.csv {
+        write_csv(&mut out, &plans)?;
+    } else {
+        for (path, plan) in &plans {
+            write_human(&mut out, path, plan)?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+fn summary(plans: &[(PathBuf, Plan)]) -> String {
+    let rows: Vec<Vec<String>> = plans
+        .iter()
+        .map(|(path, p)| {
+            vec![
+                path.file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                p.meta.number.clone().unwrap_or_else(|| "—".into()),
+                p.meta.year.map_or_else(|| "—".into(), |y| y.to_string()),
+                clip(p.meta.issuer.as_deref().unwrap_or("—"), 28),
+                p.tasks.len().to_string(),
+                p.tasks.iter().map(|t| t.targets.len()).sum::<usize>().to_string(),
+                p.warnings.len().to_string(),
+            ]
+        })
+        .collect();
+    table(&["file", "number", "year", "issuer", "tasks", "targets", "warnings"], &rows)
+}
+
+fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
+    let m = &plan.meta;
+    writeln!(
+        out,
+        "{}  {}  {}  {}",
+        path.display(),
+        m.number.as_deref().unwrap_or("(no number)"),
+        m.issuer.as_deref().unwrap_or("(no issuer)"),
+        m.date.as_deref().or(m.date_raw.as_deref()).unwrap_or("(no date)")
+    )?;
+    if let Some(title) = &m.title {
+        writeln!(out, "{title}")?;
+    }
+    let rows: Vec<Vec<String>> = plan
+        .tasks
+        .iter()
+        .map(|t| {
+            let indent = "  ".repeat(t.level as usize);
+            vec![
+                t.seq.to_string(),
+                format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
+                clip(&format!("{indent}{}", t.content.as_deref().unwrap_or("")), 70),
+                clip(t.lead.as_deref().unwrap_or(""), 28),
+                clip(t.deadline.as_deref().unwrap_or(""), 24),
+                t.targets.iter().map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit)).collect::<Vec<_>>().join(" "),
+            ]
+        })
+        .collect();
+    write!(out, "{}", table(&["seq", "no", "content", "lead", "deadline", "targets"], &rows))?;
+    for w in &plan.warnings {
+        let code = serde_json::to_value(w.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        writeln!(out, "warning[{code}]: {}", w.message)?;
+    }
+    writeln!(out)
+}
+
+/// CSV columns of `--csv`.
+const CSV_HEADER: &[&str] = &[
+    "path", "plan_number", "year", "issuer", "seq", "number", "section", "level", "parent", "content", "lead",
+    "support", "deadline", "product", "due_kind", "due_by", "targets",
+];
+
+fn write_csv(out: &mut impl Write, plans: &[(PathBuf, Plan)]) -> std::io::Result<()> {
+    writeln!(out, "{}", CSV_HEADER.join(","))?;
+    for (_, p) in plans {
+        for t in &p.tasks {
+            let fields = [
+                p.source.path.clone(),
+                p.meta.number.clone().unwrap_or_default(),
+                p.meta.year.map(|y| y.to_string()).unwrap_or_default(),
+                p.meta.issuer.clone().unwrap_or_default(),
+                t.seq.to_string(),
+                t.number.clone().unwrap_or_default(),
+                t.section.clone().unwrap_or_default(),
+                t.level.to_string(),
+                t.parent.map(|x| x.to_string()).unwrap_or_default(),
+                t.content.clone().unwrap_or_default(),
+                t.lead.clone().unwrap_or_default(),
+                t.support.clone().unwrap_or_default(),
+                t.deadline.clone().unwrap_or_default(),
+                t.product.clone().unwrap_or_default(),
+                t.due.as_ref().map(|d| d.kind.as_str().to_string()).unwrap_or_default(),
+                t.due.as_ref().and_then(|d| d.by.clone()).unwrap_or_default(),
+                t.targets.iter().map(|g| format!("{} {}{}{}", g.metric, g.op.as_str(), g.value, g.unit)).collect::<Vec<_>>().join("; "),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            writeln!(out, "{}", line.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+/// Quotes a CSV field when needed (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

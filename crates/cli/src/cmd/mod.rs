@@ -1,0 +1,2 @@
+//! Subcommands.
+pub mod extract;

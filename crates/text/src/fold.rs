@@ -1,0 +1,70 @@
+//! Folding for search: diacritics removed, `đ`→`d`, lower case.
+
+/// Folds one character: Vietnamese letters lose their diacritics, `đ/Đ` become
+/// `d`, and the result is lower case. Characters outside Latin are lower-cased only.
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match c {
+        'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ' | 'ấ' | 'ẩ'
+        | 'ẫ' | 'ậ' | 'À' | 'Á' | 'Ả' | 'Ã' | 'Ạ' | 'Ă' | 'Ằ' | 'Ắ' | 'Ẳ' | 'Ẵ' | 'Ặ' | 'Â'
+        | 'Ầ' | 'Ấ' | 'Ẩ' | 'Ẫ' | 'Ậ' | 'ä' | 'Ä' | 'å' | 'Å' => 'a',
+        'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' | 'È' | 'É' | 'Ẻ' | 'Ẽ'
+        | 'Ẹ' | 'Ê' | 'Ề' | 'Ế' | 'Ể' | 'Ễ' | 'Ệ' | 'ë' | 'Ë' => 'e',
+        'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' | 'Ì' | 'Í' | 'Ỉ' | 'Ĩ' | 'Ị' | 'ï' | 'Ï' | 'î' | 'Î' => 'i',
+        'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ' | 'ớ' | 'ở'
+        | 'ỡ' | 'ợ' | 'Ò' | 'Ó' | 'Ỏ' | 'Õ' | 'Ọ' | 'Ô' | 'Ồ' | 'Ố' | 'Ổ' | 'Ỗ' | 'Ộ' | 'Ơ'
+        | 'Ờ' | 'Ớ' | 'Ở' | 'Ỡ' | 'Ợ' | 'ö' | 'Ö' => 'o',
+        'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' | 'Ù' | 'Ú' | 'Ủ' | 'Ũ'
+        | 'Ụ' | 'Ư' | 'Ừ' | 'Ứ' | 'Ử' | 'Ữ' | 'Ự' | 'ü' | 'Ü' | 'û' | 'Û' => 'u',
+        'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' | 'Ỳ' | 'Ý' | 'Ỷ' | 'Ỹ' | 'Ỵ' => 'y',
+        'đ' | 'Đ' | 'ð' | 'Ð' => 'd',
+        'ç' | 'Ç' => 'c',
+        'ñ' | 'Ñ' => 'n',
+        // Combining marks (NFD input) vanish.
+        '\u{0300}'..='\u{036F}' => '\0',
+        other => {
+            let mut lower = other.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => other,
+            }
+        }
+    }
+}
+
+/// Folds a string for search and matching: `"Hồ sơ ĐIỆN TỬ"` → `"ho so dien tu"`.
+///
+/// Works on NFC and NFD input alike (combining marks are dropped).
+///
+/// ```
+/// assert_eq!(kehoach_text::fold("Hồ sơ ĐIỆN TỬ"), "ho so dien tu");
+/// ```
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let f = fold_char(c);
+        if f != '\0' {
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Thủ tục hành chính"), "thu tuc hanh chinh");
+        assert_eq!(fold("ĐỒNG NAI"), "dong nai");
+        assert_eq!(fold("Quý II/2020"), "quy ii/2020");
+    }
+
+    #[test]
+    fn folds_nfd() {
+        assert_eq!(fold("ho\u{0302}\u{0300} so\u{031B}"), "ho so");
+    }
+}
