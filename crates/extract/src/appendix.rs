@@ -1,0 +1,332 @@
+//! Appendix tables → logical rows: finding the task tables, stitching them
+//! across page breaks, dropping repeated headers, merging continuation rows,
+//! splitting number+text and fused cells.
+
+use crate::columns::{header_map, is_column_numbering, merge_subheader, Col, ColumnMap};
+use crate::number::{clean_number, is_bullet, parse_num, split_number_text};
+use kehoach_doc::{Block, Document, Pos, Row};
+use kehoach_plan::WarningCode;
+use std::collections::BTreeMap;
+
+/// One logical appendix row before hierarchy and parsing.
+#[derive(Debug, Clone, Default)]
+pub struct RawTask {
+    pub number: Option<String>,
+    pub content: String,
+    pub lead: String,
+    pub support: String,
+    pub deadline: String,
+    pub product: String,
+    /// The raw deadline cell (line breaks kept) for fused-cell splitting.
+    pub deadline_raw: String,
+    pub extra: BTreeMap<String, String>,
+    pub pos: Pos,
+    /// Confidences of the cells merged into this record (OCR).
+    pub confidences: Vec<f32>,
+}
+
+/// A warning raised while assembling rows; `row` indexes the returned rows.
+#[derive(Debug, Clone)]
+pub struct RowWarning {
+    pub code: WarningCode,
+    pub message: String,
+    pub row: Option<usize>,
+}
+
+/// What the appendix assembly found.
+#[derive(Debug, Default)]
+pub struct Appendix {
+    pub rows: Vec<RawTask>,
+    pub warnings: Vec<RowWarning>,
+    /// Index (in document block order) of the first appendix table block.
+    pub first_block: Option<usize>,
+}
+
+/// One physical row mapped onto the columns.
+struct Mapped<'a> {
+    number: &'a str,
+    content: String,
+    lead: &'a str,
+    support: &'a str,
+    deadline: &'a str,
+    product: &'a str,
+    extra: Vec<(usize, &'a str)>,
+}
+
+/// Finds and assembles the appendix task rows of a document.
+pub fn assemble(doc: &Document) -> Appendix {
+    let mut out = Appendix::default();
+    let mut map: Option<ColumnMap> = None;
+    // Set when a page break, gap or repeated header precedes the next row.
+    let mut after_break = false;
+    for (bi, block) in doc.blocks().enumerate() {
+        let table = match block {
+            Block::Table(t) => t,
+            Block::Paragraph(_) => continue,
+        };
+        let mut rows = table.rows.iter().peekable();
+        // Does this table start with a header of its own?
+        let mut started_here = false;
+        if let Some(first) = rows.peek() {
+            let grid = first.grid();
+            if let Some(m) = header_map(&grid) {
+                let repeat = map.as_ref().is_some_and(|old| old.is_repeat(&grid) || same_kinds(old, &m));
+                if !repeat {
+                    map = Some(m);
+                    started_here = true;
+                }
+                after_break = repeat || after_break;
+                rows.next();
+                if out.first_block.is_none() {
+                    out.first_block = Some(bi);
+                }
+            } else if map.as_ref().is_some_and(|m| !fits(m, table.rows.iter())) {
+                // A different table after the appendix: not part of it.
+                continue;
+            } else if map.is_none() {
+                // Not an appendix table (yet): look for a header a few rows down.
+                let found = table.rows.iter().take(4).position(|r| header_map(&r.grid()).is_some());
+                match found {
+                    Some(k) if k > 0 => {
+                        for _ in 0..k {
+                            rows.next();
+                        }
+                        if let Some(h) = rows.next() {
+                            map = header_map(&h.grid());
+                            started_here = true;
+                            if out.first_block.is_none() {
+                                out.first_block = Some(bi);
+                            }
+                        }
+                    }
+                    _ => continue,
+                }
+            } else {
+                // A new block continuing the appendix after a gap or page break.
+                after_break = true;
+            }
+        }
+        let Some(m) = map.as_mut() else { continue };
+        if started_here {
+            // A second header row (sub-headers) or a row of column numbers.
+            while let Some(next) = rows.peek() {
+                let grid = next.grid();
+                if merge_subheader(m, &grid) || is_column_numbering(&grid) {
+                    rows.next();
+                } else {
+                    break;
+                }
+            }
+        }
+        for row in rows {
+            let grid = row.grid();
+            if grid.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if m.is_repeat(&grid) || is_column_numbering(&grid) {
+                after_break = true;
+                continue;
+            }
+            push_row(&mut out, m, row, &grid, after_break);
+            after_break = false;
+        }
+    }
+    out
+}
+
+/// Same contract columns in the same places: a repeated header in other words.
+fn same_kinds(a: &ColumnMap, b: &ColumnMap) -> bool {
+    a.cols == b.cols
+}
+
+/// Whether a header-less table plausibly continues the appendix.
+fn fits<'a>(m: &ColumnMap, rows: impl Iterator<Item = &'a Row>) -> bool {
+    let width = rows.map(|r| r.grid().len()).max().unwrap_or(0);
+    width >= 2 && width <= m.width() + 1 && width + 2 >= m.width()
+}
+
+fn cell<'a>(grid: &[&'a str], m: &ColumnMap, col: Col) -> &'a str {
+    m.index_of(col).and_then(|i| grid.get(i).copied()).unwrap_or("")
+}
+
+fn map_row<'a>(m: &ColumnMap, grid: &[&'a str]) -> Mapped<'a> {
+    let mut extra = Vec::new();
+    for (i, c) in m.cols.iter().enumerate() {
+        if (c.is_none() || *c == Some(Col::Other)) && i < grid.len() && !grid[i].trim().is_empty() {
+            extra.push((i, grid[i]));
+        }
+    }
+    // Cells beyond the header's width: keep them as extras too.
+    for (i, text) in grid.iter().enumerate().skip(m.width()) {
+        if !text.trim().is_empty() {
+            extra.push((i, *text));
+        }
+    }
+    Mapped {
+        number: cell(grid, m, Col::Number),
+        content: cell(grid, m, Col::Content).to_string(),
+        lead: cell(grid, m, Col::Lead),
+        support: cell(grid, m, Col::Support),
+        deadline: cell(grid, m, Col::Deadline),
+        product: cell(grid, m, Col::Product),
+        extra,
+    }
+}
+
+fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_break: bool) {
+    // A row one cell short whose first cell is "number text": the converter
+    // fused the number and content cells; split them and realign.
+    let owned: Vec<&str>;
+    let grid: &[&str] = if grid.len() + 1 == m.width()
+        && m.index_of(Col::Number) == Some(0)
+        && m.index_of(Col::Content) == Some(1)
+        && split_number_text(grid[0]).is_some()
+    {
+        owned = std::iter::once("").chain(grid.iter().copied()).collect();
+        &owned
+    } else {
+        grid
+    };
+    let mut mp = map_row(m, grid);
+    let confidences: Vec<f32> = row.cells.iter().filter_map(|c| c.confidence).collect();
+
+    // The number cell: a number, a number followed by text, a bullet, or text.
+    let raw_number = kehoach_text::normalize(mp.number);
+    let mut number: Option<String> = None;
+    if !raw_number.is_empty() {
+        let token = clean_number(&raw_number);
+        if parse_num(&token).is_some() {
+            number = Some(token);
+        } else if let Some((num, text)) = split_number_text(&raw_number) {
+            number = Some(num);
+            mp.content = if mp.content.trim().is_empty() { text } else { format!("{text} {}", mp.content) };
+        } else if is_bullet(&raw_number) {
+            // A bullet: an unnumbered row.
+        } else if mp.content.trim().is_empty() {
+            // Text in the number column (misaligned export): it is the content.
+            mp.content = raw_number.clone();
+        } else {
+            number = Some(token);
+        }
+    } else if let Some((num, text)) = section_in_content(&mp.content) {
+        // A section heading typed into the content column ("I. Cải cách…").
+        number = Some(num);
+        mp.content = text;
+    }
+
+    let content = kehoach_text::normalize(&mp.content);
+    let has_number = number.is_some() || is_bullet(&raw_number);
+    if !has_number {
+        if let Some(prev) = out.rows.last_mut() {
+            let continues = content.is_empty() || (after_break && !starts_new_sentence(&content, &prev.content));
+            if continues {
+                append(prev, &mp, &content, m);
+                prev.confidences.extend(confidences);
+                return;
+            }
+        }
+    }
+    let idx = out.rows.len();
+    if number.is_none() && !out.rows.is_empty() {
+        out.warnings.push(RowWarning {
+            code: WarningCode::UnnumberedRow,
+            message: format!(
+                "row at {} has an empty number cell and starts a new task; kept as its own record with number null",
+                describe(&row.pos)
+            ),
+            row: Some(idx),
+        });
+    }
+    let mut task = RawTask {
+        number,
+        content,
+        lead: kehoach_text::normalize(mp.lead),
+        support: kehoach_text::normalize(mp.support),
+        deadline: kehoach_text::normalize(mp.deadline),
+        deadline_raw: mp.deadline.to_string(),
+        product: kehoach_text::normalize(mp.product),
+        extra: BTreeMap::new(),
+        pos: row.pos,
+        confidences,
+    };
+    for (i, text) in &mp.extra {
+        let key = header_key(m, *i);
+        let value = kehoach_text::normalize(text);
+        if !value.is_empty() {
+            task.extra.insert(key, value);
+        }
+    }
+    out.rows.push(task);
+}
+
+fn header_key(m: &ColumnMap, i: usize) -> String {
+    match m.headers.get(i) {
+        Some(h) if !h.is_empty() => h.clone(),
+        _ => format!("column {}", i + 1),
+    }
+}
+
+/// Appends each non-empty cell of a continuation row to the same column of `prev`.
+fn append(prev: &mut RawTask, mp: &Mapped<'_>, content: &str, m: &ColumnMap) {
+    fn join(dst: &mut String, add: &str) {
+        let add = kehoach_text::normalize(add);
+        if add.is_empty() {
+            return;
+        }
+        if !dst.is_empty() {
+            dst.push(' ');
+        }
+        dst.push_str(&add);
+    }
+    join(&mut prev.content, content);
+    join(&mut prev.lead, mp.lead);
+    join(&mut prev.support, mp.support);
+    join(&mut prev.deadline, mp.deadline);
+    if !mp.deadline.trim().is_empty() {
+        if !prev.deadline_raw.is_empty() {
+            prev.deadline_raw.push('\n');
+        }
+        prev.deadline_raw.push_str(mp.deadline);
+    }
+    join(&mut prev.product, mp.product);
+    for (i, text) in &mp.extra {
+        let key = header_key(m, *i);
+        join(prev.extra.entry(key).or_default(), text);
+    }
+}
+
+/// Whether continuation text after a page break starts a new sentence (and so
+/// a new record) rather than finishing the previous row's text.
+fn starts_new_sentence(content: &str, prev_content: &str) -> bool {
+    let Some(first) = content.chars().next() else { return false };
+    if first.is_lowercase() || matches!(first, '-' | '+' | '•' | '(' | ',' | ';' | ')' | '…' | '.') {
+        return false;
+    }
+    let prev_end = prev_content.trim_end().chars().last();
+    if matches!(prev_end, Some(',' | ':' | ';' | '(' | '-' | '–')) {
+        return false;
+    }
+    true
+}
+
+/// `I. Cải cách thể chế` typed into the content column of a row with an empty number cell.
+fn section_in_content(content: &str) -> Option<(String, String)> {
+    let t = kehoach_text::normalize(content);
+    let (num, text) = split_number_text(&t)?;
+    let head = t.split_whitespace().next()?;
+    // Only Roman numerals followed by a dot: arabic numbers in running text are too ambiguous.
+    match parse_num(&num)? {
+        crate::number::Num::Roman(_, parts) if parts.is_empty() && head.ends_with('.') => Some((num, text)),
+        _ => None,
+    }
+}
+
+/// A human description of a position for messages.
+pub fn describe(pos: &Pos) -> String {
+    match (pos.page, pos.line) {
+        (Some(p), Some(l)) => format!("page {p}, line {l}"),
+        (Some(p), None) => format!("page {p}"),
+        (None, Some(l)) => format!("line {l}"),
+        (None, None) => "an unknown position".into(),
+    }
+}

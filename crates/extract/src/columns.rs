@@ -1,0 +1,269 @@
+//! Recognising the appendix header row and mapping columns by their words.
+
+use kehoach_text::fold;
+
+/// What a table column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Col {
+    /// `TT`, `STT`.
+    Number,
+    /// `Nội dung (công việc)`, `Nhiệm vụ (cụ thể)`.
+    Content,
+    /// `… chủ trì`, `Cơ quan (đơn vị) thực hiện`.
+    Lead,
+    /// `… phối hợp`.
+    Support,
+    /// `Thời gian (hoàn thành|thực hiện)`, `Thời hạn`.
+    Deadline,
+    /// `(Dự kiến) sản phẩm`, `Kết quả (công việc)`.
+    Product,
+    /// A column the contract does not name (kept under `extra`).
+    Other,
+}
+
+/// Classifies one header cell. Matching is done on folded text, so it works
+/// without diacritics (`NOI DUNG`) and tolerates OCR slips in one letter.
+pub fn classify(header: &str) -> Option<Col> {
+    let f = fold(header);
+    let words: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let joined = words.join(" ");
+    if matches!(joined.as_str(), "tt" | "stt" | "so tt" | "so thu tu" | "thu tu" | "no" | "so" | "muc" | "t t") {
+        return Some(Col::Number);
+    }
+    // The kind whose keyword comes first wins: "Kết quả thực hiện" is a
+    // product, "Cơ quan chủ trì thực hiện" a lead, "Thời gian thực hiện" a deadline.
+    let mut best: Option<(usize, usize, Col)> = None;
+    for (rank, (phrase, col)) in KEYWORDS.iter().enumerate() {
+        if let Some(at) = phrase_position(&words, phrase) {
+            if best.is_none_or(|(b_at, b_rank, _)| (at, rank) < (b_at, b_rank)) {
+                best = Some((at, rank, *col));
+            }
+        }
+    }
+    if let Some((_, _, col)) = best {
+        return Some(col);
+    }
+    if joined == "co quan" || joined == "don vi" {
+        return Some(Col::Lead);
+    }
+    None
+}
+
+/// Header keywords (folded) and the column kind each names, most specific first.
+const KEYWORDS: &[(&str, Col)] = &[
+    ("thoi gian", Col::Deadline),
+    ("thoi han", Col::Deadline),
+    ("tien do", Col::Deadline),
+    ("han hoan thanh", Col::Deadline),
+    ("moc thoi gian", Col::Deadline),
+    ("thoi diem", Col::Deadline),
+    ("phoi hop", Col::Support),
+    ("chu tri", Col::Lead),
+    ("thuc hien", Col::Lead),
+    ("trach nhiem", Col::Lead),
+    ("phu trach", Col::Lead),
+    ("dau moi", Col::Lead),
+    ("giao cho", Col::Lead),
+    ("san pham", Col::Product),
+    ("ket qua", Col::Product),
+    ("dau ra", Col::Product),
+    ("noi dung", Col::Content),
+    ("nhiem vu", Col::Content),
+    ("cong viec", Col::Content),
+    ("hoat dong", Col::Content),
+    ("giai phap", Col::Content),
+    ("de an", Col::Content),
+    ("chi tieu", Col::Content),
+    ("muc tieu", Col::Content),
+    ("ghi chu", Col::Other),
+    ("kinh phi", Col::Other),
+    ("nguon von", Col::Other),
+    ("dia ban", Col::Other),
+    ("lanh dao", Col::Other),
+];
+
+/// The word index where `phrase` occurs in `words`, allowing one wrong letter
+/// per word of four letters or more (OCR: `phoi hqp`).
+fn phrase_position(words: &[&str], phrase: &str) -> Option<usize> {
+    let pw: Vec<&str> = phrase.split(' ').collect();
+    if pw.len() > words.len() {
+        return None;
+    }
+    words
+        .windows(pw.len())
+        .position(|win| win.iter().zip(&pw).all(|(a, b)| a == b || near(a, b)))
+}
+
+/// Same length and at most one differing letter, for words of four letters or more.
+fn near(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.len() >= 4 && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= 1
+}
+
+/// The column layout of an appendix table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnMap {
+    /// One entry per grid column.
+    pub cols: Vec<Option<Col>>,
+    /// The header text of each grid column (for `extra`).
+    pub headers: Vec<String>,
+    /// Folded header texts, to recognise repeats of the header.
+    pub signature: Vec<String>,
+}
+
+impl ColumnMap {
+    /// The grid column holding `col`, if any.
+    pub fn index_of(&self, col: Col) -> Option<usize> {
+        self.cols.iter().position(|c| *c == Some(col))
+    }
+
+    /// Number of grid columns.
+    pub fn width(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// Whether a row repeats this header (page-break repeats, possibly shortened).
+    pub fn is_repeat(&self, cells: &[&str]) -> bool {
+        let folded: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
+        let nonempty = folded.iter().filter(|c| !c.is_empty()).count();
+        if nonempty < 2 {
+            return false;
+        }
+        let same = folded
+            .iter()
+            .zip(&self.signature)
+            .filter(|(a, b)| !a.is_empty() && (a == b || classify(a).is_some() && classify(a) == classify(b)))
+            .count();
+        same * 3 >= nonempty * 2 && same >= 2 && is_header_like(cells)
+    }
+}
+
+fn norm_header(s: &str) -> String {
+    fold(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A header cell is short, mostly words; a row is header-like when its cells are.
+fn is_header_like(cells: &[&str]) -> bool {
+    cells.iter().all(|c| c.chars().count() <= 80 && !c.contains('%'))
+}
+
+/// Tries to read `cells` as the appendix header row.
+pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
+    if !is_header_like(cells) {
+        return None;
+    }
+    let cols: Vec<Option<Col>> = cells.iter().map(|c| classify(c)).collect();
+    let known = cols.iter().filter(|c| matches!(c, Some(k) if *k != Col::Other)).count();
+    let has_content = cols.contains(&Some(Col::Content));
+    let has_unit_or_time =
+        cols.iter().any(|c| matches!(c, Some(Col::Lead | Col::Support | Col::Deadline | Col::Product)));
+    if !(has_content && has_unit_or_time && known >= 3) {
+        return None;
+    }
+    let mut cols = cols;
+    dedupe(&mut cols);
+    // A blank first header over numbers is the number column.
+    if cols.first() == Some(&None) && cells.first().is_some_and(|c| c.trim().is_empty()) {
+        cols[0] = Some(Col::Number);
+    }
+    Some(ColumnMap {
+        cols,
+        headers: cells.iter().map(|c| kehoach_text::normalize(c)).collect(),
+        signature: cells.iter().map(|c| norm_header(c)).collect(),
+    })
+}
+
+/// Merges a second header row (sub-headers under a spanning header, e.g.
+/// `Đơn vị thực hiện` over `Chủ trì | Phối hợp`) into `map`.
+pub fn merge_subheader(map: &mut ColumnMap, cells: &[&str]) -> bool {
+    if !is_header_like(cells) || cells.iter().all(|c| c.trim().is_empty()) {
+        return false;
+    }
+    let sub: Vec<Option<Col>> = cells.iter().map(|c| classify(c)).collect();
+    // Every non-empty cell must be a header word, and at least one must be new.
+    let ok = cells.iter().zip(&sub).all(|(c, k)| c.trim().is_empty() || k.is_some());
+    if !ok || !sub.iter().any(|k| matches!(k, Some(Col::Lead | Col::Support))) {
+        return false;
+    }
+    if map.cols.len() < sub.len() {
+        map.cols.resize(sub.len(), None);
+        map.headers.resize(sub.len(), String::new());
+        map.signature.resize(sub.len(), String::new());
+    }
+    for (i, k) in sub.iter().enumerate() {
+        if let Some(k) = k {
+            map.cols[i] = Some(*k);
+            map.headers[i] = kehoach_text::normalize(cells[i]);
+        }
+    }
+    dedupe(&mut map.cols);
+    true
+}
+
+/// Keeps the first column of each contract kind; later duplicates become `Other`.
+fn dedupe(cols: &mut [Option<Col>]) {
+    let mut seen = Vec::new();
+    for c in cols.iter_mut() {
+        if let Some(k) = *c {
+            if k != Col::Other {
+                if seen.contains(&k) {
+                    *c = Some(Col::Other);
+                } else {
+                    seen.push(k);
+                }
+            }
+        }
+    }
+}
+
+/// A row of column numbers under the header (`1 | 2 | 3 …` or `(1) | (2) …`).
+pub fn is_column_numbering(cells: &[&str]) -> bool {
+    let nums: Vec<Option<u32>> = cells
+        .iter()
+        .map(|c| c.trim().trim_matches(['(', ')']).parse::<u32>().ok())
+        .collect();
+    nums.len() >= 3 && nums.iter().enumerate().all(|(i, n)| *n == Some(i as u32 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_header_words() {
+        assert_eq!(classify("TT"), Some(Col::Number));
+        assert_eq!(classify("STT"), Some(Col::Number));
+        assert_eq!(classify("NỘI DUNG CÔNG VIỆC"), Some(Col::Content));
+        assert_eq!(classify("Nhiệm vụ cụ thể"), Some(Col::Content));
+        assert_eq!(classify("BỘ PHẬN CHỦ TRÌ"), Some(Col::Lead));
+        assert_eq!(classify("Cơ quan thực hiện"), Some(Col::Lead));
+        assert_eq!(classify("ĐƠN VỊ PHỐI HỢP"), Some(Col::Support));
+        assert_eq!(classify("Thời gian thực hiện"), Some(Col::Deadline));
+        assert_eq!(classify("THỜI GIAN HOÀN THÀNH"), Some(Col::Deadline));
+        assert_eq!(classify("Kết quả công việc"), Some(Col::Product));
+        assert_eq!(classify("DỰ KIẾN SẢN PHẨM"), Some(Col::Product));
+        assert_eq!(classify("Ghi chú"), Some(Col::Other));
+        assert_eq!(classify("NOI DUNG CONG VIEC"), Some(Col::Content));
+        assert_eq!(classify("Co quan phoi hqp"), Some(Col::Support));
+    }
+
+    #[test]
+    fn header_rows() {
+        let h = ["STT", "Nhiệm vụ cụ thể", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"];
+        let map = header_map(&h).expect("header");
+        assert_eq!(map.index_of(Col::Product), Some(2));
+        assert_eq!(map.index_of(Col::Deadline), Some(5));
+        assert!(map.is_repeat(&h));
+        assert!(header_map(&["1", "Xây dựng kế hoạch", "Phòng A", "Quý I"]).is_none());
+    }
+
+    #[test]
+    fn two_row_headers() {
+        let mut map = header_map(&["TT", "Nội dung", "Đơn vị thực hiện", "", "Thời gian"]).expect("header");
+        assert!(merge_subheader(&mut map, &["", "", "Chủ trì", "Phối hợp", ""]));
+        assert_eq!(map.index_of(Col::Lead), Some(2));
+        assert_eq!(map.index_of(Col::Support), Some(3));
+    }
+}
