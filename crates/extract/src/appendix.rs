@@ -208,6 +208,12 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
         } else {
             number = Some(token);
         }
+    } else if m.index_of(Col::Number).is_none() {
+        // No number column: the numbering is typed at the start of the content.
+        if let Some((num, text)) = split_number_text(&kehoach_text::normalize(&mp.content)) {
+            number = Some(num);
+            mp.content = text;
+        }
     } else if let Some((num, text)) = section_in_content(&mp.content) {
         // A section heading typed into the content column ("I. Cải cách…").
         number = Some(num);
@@ -218,7 +224,10 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
     let has_number = number.is_some() || is_bullet(&raw_number);
     if !has_number {
         if let Some(prev) = out.rows.last_mut() {
-            let continues = content.is_empty() || (after_break && !starts_new_sentence(&content, &prev.content));
+            let continues = content.is_empty()
+                || (after_break
+                    && (!starts_new_sentence(&content, &prev.content)
+                        || (!ends_sentence(&prev.content) && other_cells_are_fragments(&mp))));
             if continues {
                 append(prev, &mp, &content, m);
                 prev.confidences.extend(confidences);
@@ -307,6 +316,21 @@ fn starts_new_sentence(content: &str, prev_content: &str) -> bool {
         return false;
     }
     true
+}
+
+/// Whether text ends like a finished sentence.
+fn ends_sentence(text: &str) -> bool {
+    matches!(text.trim_end().chars().last(), Some('.' | '!' | '?' | ';' | ':' | ')' | '"' | '”'))
+}
+
+/// A row split by a page break carries only tails of the other cells (or
+/// nothing): every non-empty lead/support/deadline/product cell starts in lower case.
+fn other_cells_are_fragments(mp: &Mapped<'_>) -> bool {
+    [mp.lead, mp.support, mp.deadline, mp.product]
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .all(|c| c.chars().next().is_some_and(|ch| ch.is_lowercase() || !ch.is_alphanumeric()))
 }
 
 /// `I. Cải cách thể chế` typed into the content column of a row with an empty number cell.

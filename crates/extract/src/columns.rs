@@ -97,9 +97,9 @@ fn phrase_position(words: &[&str], phrase: &str) -> Option<usize> {
         .position(|win| win.iter().zip(&pw).all(|(a, b)| a == b || near(a, b)))
 }
 
-/// Same length and at most one differing letter, for words of four letters or more.
+/// Same length and at most one differing letter, for words of three letters or more.
 fn near(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.len() >= 4 && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= 1
+    a.len() == b.len() && a.len() >= 3 && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= 1
 }
 
 /// The column layout of an appendix table.
@@ -247,6 +247,9 @@ mod tests {
         assert_eq!(classify("Ghi chú"), Some(Col::Other));
         assert_eq!(classify("NOI DUNG CONG VIEC"), Some(Col::Content));
         assert_eq!(classify("Co quan phoi hqp"), Some(Col::Support));
+        assert_eq!(classify("Nội dung thực hiện"), Some(Col::Content));
+        assert_eq!(classify("Kết quả thực hiện"), Some(Col::Product));
+        assert_eq!(classify("Cơ quan chủ trì thực hiện"), Some(Col::Lead));
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub fn lines(doc: &Document, until: Option<usize>) -> Vec<Line> {
 
 fn push_lines(out: &mut Vec<Line>, text: &str, para: usize, bold: bool) {
     let mut first = true;
-    for raw in text.split('\n') {
+    // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
+    for raw in text.split('\n').flat_map(|l| l.split("   ")).flat_map(|l| l.split('\t')) {
         let t = normalize(raw);
         if t.is_empty() {
             continue;
@@ -383,9 +384,13 @@ fn title_case_org(s: &str) -> String {
     for (i, w) in words.iter().enumerate() {
         let f = fold(w);
         let is_acronym = w.chars().count() <= 5 && !generic.contains(&f.as_str()) && !proper;
-        let word = if is_acronym && w.chars().all(|c| !c.is_lowercase()) && !f.chars().any(|c| "aeiouy".contains(c)) {
+        let after_type = i > 0
+            && ORG_TYPES.contains(&fold(words[i - 1]).as_str())
+            && !is_org_type_pair(&words, i)
+            && !(f == "nhan" && fold(words[i - 1]) == "ban");
+        let word = if is_acronym && w.chars().all(|c| !c.is_lowercase()) && !kehoach_text::is_valid_syllable(w) {
             w.to_string()
-        } else if i == 0 || proper || (f == "y" && i > 0) {
+        } else if i == 0 || proper || after_type {
             capitalise(w)
         } else {
             w.to_lowercase()
@@ -396,6 +401,16 @@ fn title_case_org(s: &str) -> String {
         out.push(word);
     }
     out.join(" ")
+}
+
+/// Words naming a kind of body; the word after them starts the body's name.
+const ORG_TYPES: &[&str] = &["so", "phong", "cuc", "ban", "vien", "truong", "tam", "doi"];
+
+/// "Văn phòng", "Trung tâm", "Chi cục": the second word still belongs to the type.
+fn is_org_type_pair(words: &[&str], i: usize) -> bool {
+    let prev = fold(words[i - 1]);
+    let cur = fold(words[i]);
+    (prev == "trung" && cur == "tam") || (prev == "uy" && cur == "ban") || (prev == "chi" && cur == "cuc") || (prev == "van" && cur == "phong")
 }
 
 fn capitalise(w: &str) -> String {
@@ -573,5 +588,8 @@ mod tests {
         assert_eq!(title_case_org("SỞ Y TẾ"), "Sở Y tế");
         assert_eq!(title_case_org("ỦY BAN NHÂN DÂN HUYỆN VĨNH CỬU"), "Ủy ban nhân dân huyện Vĩnh Cửu");
         assert_eq!(title_case_org("UBND XÃ AN DƯƠNG"), "UBND xã An Dương");
+        assert_eq!(title_case_org("SỞ TƯ PHÁP"), "Sở Tư pháp");
+        assert_eq!(title_case_org("PHÒNG NỘI VỤ"), "Phòng Nội vụ");
+        assert_eq!(title_case_org("TRUNG TÂM Y TẾ"), "Trung tâm Y tế");
     }
 }
