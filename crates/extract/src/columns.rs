@@ -126,6 +126,9 @@ impl ColumnMap {
 
     /// Whether a row repeats this header (page-break repeats, possibly shortened).
     pub fn is_repeat(&self, cells: &[&str]) -> bool {
+        if !is_header_like(cells) {
+            return false;
+        }
         let folded: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
         let nonempty = folded.iter().filter(|c| !c.is_empty()).count();
         if nonempty < 2 {
@@ -136,7 +139,7 @@ impl ColumnMap {
             .zip(&self.signature)
             .filter(|(a, b)| !a.is_empty() && (a == b || classify(a).is_some() && classify(a) == classify(b)))
             .count();
-        same * 3 >= nonempty * 2 && same >= 2 && is_header_like(cells)
+        same * 3 >= nonempty * 2 && same >= 2
     }
 }
 
@@ -146,7 +149,7 @@ fn norm_header(s: &str) -> String {
 
 /// A header cell is short, mostly words; a row is header-like when its cells are.
 fn is_header_like(cells: &[&str]) -> bool {
-    cells.iter().all(|c| c.chars().count() <= 80 && !c.contains('%'))
+    cells.iter().all(|c| c.len() <= 240 && c.chars().count() <= 80 && !c.contains('%'))
 }
 
 /// Tries to read `cells` as the appendix header row.

@@ -35,38 +35,52 @@ pub struct Caption {
     pub raw: String,
 }
 
-/// Collects the running-text lines of the document up to block `until`
-/// (the first appendix table), plus a few lines after it for the caption.
+/// Lines read from the top of the document (number, date, title, issuer).
+const HEAD_LINES: usize = 80;
+/// Lines read from the end of the running text (signature, caption).
+const TAIL_LINES: usize = 60;
+
+/// Collects the running-text lines of the document before block `until`
+/// (the first appendix table). Metadata sits in the head (number, date,
+/// title) and the tail (signature, appendix caption), so only those lines are
+/// normalised; the body in between is skipped.
 pub fn lines(doc: &Document, until: Option<usize>) -> Vec<Line> {
-    let mut out = Vec::new();
+    let mut raw: Vec<(&str, usize, bool, bool)> = Vec::new();
     for (bi, block) in doc.blocks().enumerate() {
         if until.is_some_and(|u| bi >= u) {
             break;
         }
         match block {
-            Block::Paragraph(p) => push_lines(&mut out, &p.text, bi, p.bold),
+            Block::Paragraph(p) => push_raw(&mut raw, &p.text, bi, p.bold),
             Block::Table(t) => {
                 // Header tables (issuer | motto) and signature tables carry metadata.
                 for row in &t.rows {
                     for cell in &row.cells {
-                        push_lines(&mut out, &cell.text, bi, false);
+                        push_raw(&mut raw, &cell.text, bi, false);
                     }
                 }
             }
         }
     }
-    out
+    let keep = |i: usize| i < HEAD_LINES || i + TAIL_LINES >= raw.len();
+    raw.iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .filter_map(|(_, &(text, para, bold, first))| {
+            let t = normalize(text);
+            (!t.is_empty()).then(|| Line { folded: fold(&t), text: t, para, bold, first_in_para: first })
+        })
+        .collect()
 }
 
-fn push_lines(out: &mut Vec<Line>, text: &str, para: usize, bold: bool) {
+fn push_raw<'a>(out: &mut Vec<(&'a str, usize, bool, bool)>, text: &'a str, para: usize, bold: bool) {
     let mut first = true;
     // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
-    for raw in text.split('\n').flat_map(|l| l.split("   ")).flat_map(|l| l.split('\t')) {
-        let t = normalize(raw);
-        if t.is_empty() {
+    for piece in text.split('\n').flat_map(|l| l.split("   ")).flat_map(|l| l.split('\t')) {
+        if piece.trim().is_empty() {
             continue;
         }
-        out.push(Line { folded: fold(&t), text: t, para, bold, first_in_para: first });
+        out.push((piece, para, bold, first));
         first = false;
     }
 }

@@ -1,7 +1,9 @@
 //! Folding for search: diacritics removed, `đ`→`d`, lower case.
 
 /// Folds one character: Vietnamese letters lose their diacritics, `đ/Đ` become
-/// `d`, and the result is lower case. Characters outside Latin are lower-cased only.
+/// `d`, and the result is lower case. Typographic dashes, quotes and spaces
+/// become their ASCII forms; combining marks and invisible characters become
+/// `'\0'` (dropped by [`fold`]). Other characters are lower-cased only.
 pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
@@ -12,7 +14,9 @@ pub fn fold_char(c: char) -> char {
         | 'Ầ' | 'Ấ' | 'Ẩ' | 'Ẫ' | 'Ậ' | 'ä' | 'Ä' | 'å' | 'Å' => 'a',
         'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' | 'È' | 'É' | 'Ẻ' | 'Ẽ'
         | 'Ẹ' | 'Ê' | 'Ề' | 'Ế' | 'Ể' | 'Ễ' | 'Ệ' | 'ë' | 'Ë' => 'e',
-        'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' | 'Ì' | 'Í' | 'Ỉ' | 'Ĩ' | 'Ị' | 'ï' | 'Ï' | 'î' | 'Î' => 'i',
+        'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' | 'Ì' | 'Í' | 'Ỉ' | 'Ĩ' | 'Ị' | 'ï' | 'Ï' | 'î' | 'Î' => {
+            'i'
+        }
         'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ' | 'ớ' | 'ở'
         | 'ỡ' | 'ợ' | 'Ò' | 'Ó' | 'Ỏ' | 'Õ' | 'Ọ' | 'Ô' | 'Ồ' | 'Ố' | 'Ổ' | 'Ỗ' | 'Ộ' | 'Ơ'
         | 'Ờ' | 'Ớ' | 'Ở' | 'Ỡ' | 'Ợ' | 'ö' | 'Ö' => 'o',
@@ -22,8 +26,14 @@ pub fn fold_char(c: char) -> char {
         'đ' | 'Đ' | 'ð' | 'Ð' => 'd',
         'ç' | 'Ç' => 'c',
         'ñ' | 'Ñ' => 'n',
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' => '-',
+        '‘' | '’' | '‚' | '′' => '\'',
+        '“' | '”' | '„' | '″' | '«' | '»' => '"',
+        '…' => '.',
         // Combining marks (NFD input) vanish.
         '\u{0300}'..='\u{036F}' => '\0',
+        c if crate::is_space(c) => ' ',
+        c if crate::is_invisible(c) => '\0',
         other => {
             let mut lower = other.to_lowercase();
             match (lower.next(), lower.next()) {
@@ -61,6 +71,10 @@ mod tests {
         assert_eq!(fold("Thủ tục hành chính"), "thu tuc hanh chinh");
         assert_eq!(fold("ĐỒNG NAI"), "dong nai");
         assert_eq!(fold("Quý II/2020"), "quy ii/2020");
+        assert_eq!(
+            fold("“Số hoá” – 2021\u{00A0}2025"),
+            "\"so hoa\" - 2021 2025"
+        );
     }
 
     #[test]
