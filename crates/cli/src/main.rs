@@ -38,12 +38,36 @@ struct Cli {
 enum Command {
     /// Extract task records from plan files (text exports).
     Extract(cmd::extract::Args),
+    /// Import files, directories and .zip archives into the search index (--data DIR).
+    Import(cmd::import::Args),
+    /// Search tasks across every imported plan, with or without diacritics.
+    Search(cmd::search::Args),
+    /// List the imported plans.
+    Plans(cmd::plans::Args),
+    /// Show one imported plan and its task records.
+    Show(cmd::show::Args),
+    /// Remove imported plans from the index.
+    Remove(cmd::remove::Args),
+    /// Compare two plans: changed targets, deadlines, units and wording; added and removed tasks.
+    Diff(cmd::diff::Args),
+    /// Target timelines: every target whose metric matches QUERY, by year and issuer (--chart FILE.svg).
+    Targets(cmd::targets::Args),
+    /// Export task records from the index as JSON Lines, CSV, XLSX or Elasticsearch bulk NDJSON.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => cmd::extract::run(args),
+        Command::Import(args) => cmd::import::run(args),
+        Command::Search(args) => cmd::search::run(args),
+        Command::Plans(args) => cmd::plans::run(args),
+        Command::Show(args) => cmd::show::run(args),
+        Command::Remove(args) => cmd::remove::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Targets(args) => cmd::targets::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

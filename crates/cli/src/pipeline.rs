@@ -23,7 +23,11 @@ pub enum Detected {
 /// Detects the format from the first bytes, not the file name.
 pub fn detect(bytes: &[u8]) -> Detected {
     let head = &bytes[..bytes.len().min(8)];
-    if bytes.starts_with(b"%PDF") || bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+    if bytes.starts_with(b"%PDF")
+        || bytes[..bytes.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
+    {
         Detected::Pdf
     } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         Detected::Zip
@@ -59,7 +63,12 @@ pub fn plan_from_bytes(name: &str, bytes: &[u8]) -> anyhow::Result<Plan> {
         Detected::Image => anyhow::bail!("image (scanned) input is not supported by this build"),
         Detected::Doc => anyhow::bail!("Word 97 (.doc) input is not supported by this build"),
     };
-    let source = Source { path: name.to_string(), sha256: sha256_hex(bytes), format, pages: doc.page_count };
+    let source = Source {
+        path: name.to_string(),
+        sha256: sha256_hex(bytes),
+        format,
+        pages: doc.page_count,
+    };
     Ok(kehoach_extract::extract(&doc, source))
 }
 

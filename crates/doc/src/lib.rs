@@ -53,12 +53,19 @@ pub struct Pos {
 impl Pos {
     /// A position given by a line number only.
     pub fn line(line: u32) -> Self {
-        Pos { line: Some(line), ..Pos::default() }
+        Pos {
+            line: Some(line),
+            ..Pos::default()
+        }
     }
 
     /// A position on a page, with an optional box.
     pub fn on_page(page: u32, bbox: Option<BBox>) -> Self {
-        Pos { page: Some(page), line: None, bbox }
+        Pos {
+            page: Some(page),
+            line: None,
+            bbox,
+        }
     }
 }
 
@@ -87,7 +94,12 @@ pub struct Document {
 impl Document {
     /// An empty document of the given format.
     pub fn new(format: SourceFormat) -> Self {
-        Document { format, page_count: None, pages: Vec::new(), warnings: Vec::new() }
+        Document {
+            format,
+            page_count: None,
+            pages: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     /// All blocks of all pages, in reading order.
@@ -151,9 +163,7 @@ impl Row {
         let mut out = Vec::with_capacity(self.cells.len());
         for c in &self.cells {
             out.push(c.text.as_str());
-            for _ in 1..c.colspan.max(1) {
-                out.push("");
-            }
+            out.extend(std::iter::repeat_n("", c.colspan.max(1) as usize - 1));
         }
         out
     }
@@ -175,7 +185,12 @@ pub struct Cell {
 impl Cell {
     /// A one-column cell with the given text and position.
     pub fn new(text: impl Into<String>, pos: Pos) -> Self {
-        Cell { text: text.into(), colspan: 1, pos, confidence: None }
+        Cell {
+            text: text.into(),
+            colspan: 1,
+            pos,
+            confidence: None,
+        }
     }
 }
 
@@ -186,7 +201,13 @@ mod tests {
     #[test]
     fn grid_expands_spans() {
         let row = Row {
-            cells: vec![Cell { colspan: 3, ..Cell::new("I. Section", Pos::line(1)) }, Cell::new("x", Pos::line(1))],
+            cells: vec![
+                Cell {
+                    colspan: 3,
+                    ..Cell::new("I. Section", Pos::line(1))
+                },
+                Cell::new("x", Pos::line(1)),
+            ],
             pos: Pos::line(1),
         };
         assert_eq!(row.grid(), vec!["I. Section", "", "", "x"]);

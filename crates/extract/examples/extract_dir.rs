@@ -12,10 +12,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in args {
         let bytes = std::fs::read(&file)?;
         let doc = kehoach_read_text::read(&bytes)?;
-        let source = Source { path: file.clone(), sha256: String::new(), format: Format::Text, pages: None };
+        let source = Source {
+            path: file.clone(),
+            sha256: String::new(),
+            format: Format::Text,
+            pages: None,
+        };
         let plan = kehoach_extract::extract(&doc, source);
-        let stem = std::path::Path::new(&file).file_stem().ok_or("no stem")?.to_string_lossy().into_owned();
-        std::fs::write(format!("{out}/{stem}.json"), serde_json::to_string_pretty(&plan)?)?;
+        let stem = std::path::Path::new(&file)
+            .file_stem()
+            .ok_or("no stem")?
+            .to_string_lossy()
+            .into_owned();
+        std::fs::write(
+            format!("{out}/{stem}.json"),
+            serde_json::to_string_pretty(&plan)?,
+        )?;
     }
     Ok(())
 }

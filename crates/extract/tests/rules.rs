@@ -7,14 +7,27 @@ use kehoach_plan::{DueKind, Format, Op, Plan, Source, WarningCode};
 use std::path::Path;
 
 fn extract(name: &str) -> Plan {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/plans").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/plans")
+        .join(name);
     let bytes = std::fs::read(&path).expect("fixture readable");
     let doc = kehoach_read_text::read(&bytes).expect("fixture is text");
-    kehoach_extract::extract(&doc, Source { path: name.into(), sha256: String::new(), format: Format::Text, pages: None })
+    kehoach_extract::extract(
+        &doc,
+        Source {
+            path: name.into(),
+            sha256: String::new(),
+            format: Format::Text,
+            pages: None,
+        },
+    )
 }
 
 fn row<'a>(plan: &'a Plan, number: &str) -> &'a kehoach_plan::Task {
-    plan.tasks.iter().find(|t| t.number.as_deref() == Some(number)).unwrap_or_else(|| panic!("row {number}"))
+    plan.tasks
+        .iter()
+        .find(|t| t.number.as_deref() == Some(number))
+        .unwrap_or_else(|| panic!("row {number}"))
 }
 
 #[test]
@@ -23,35 +36,59 @@ fn html_table_with_spans_and_deep_numbering() {
     assert_eq!(p.meta.number.as_deref(), Some("128/KH-STP"));
     assert_eq!(p.meta.issuer.as_deref(), Some("Sở Tư pháp"));
     assert_eq!(p.meta.date.as_deref(), Some("2022-02-09"));
-    assert_eq!(p.meta.signer.as_ref().and_then(|s| s.name.as_deref()), Some("Lê Thị Minh Hạnh"));
+    assert_eq!(
+        p.meta.signer.as_ref().and_then(|s| s.name.as_deref()),
+        Some("Lê Thị Minh Hạnh")
+    );
     assert_eq!(p.tasks.len(), 11);
     // Section rows spanning all columns.
     assert_eq!(p.tasks[0].number.as_deref(), Some("I"));
     assert_eq!(p.tasks[0].content.as_deref(), Some("CẢI CÁCH THỂ CHẾ"));
     // A unit cell merged down two rows is repeated in both.
-    assert_eq!(p.tasks[2].lead.as_deref(), Some("Phòng Xây dựng và kiểm tra văn bản"));
+    assert_eq!(
+        p.tasks[2].lead.as_deref(),
+        Some("Phòng Xây dựng và kiểm tra văn bản")
+    );
     assert_eq!(p.tasks[2].support.as_deref(), Some("Văn phòng Sở"));
-    assert_eq!(p.tasks[2].extra.get("Ghi chú").map(String::as_str), Some("Định kỳ"));
+    assert_eq!(
+        p.tasks[2].extra.get("Ghi chú").map(String::as_str),
+        Some("Định kỳ")
+    );
     // Column order: deadline before units.
-    assert_eq!(row(&p, "1.1.1").deadline.as_deref(), Some("Trong tháng 3/2022"));
+    assert_eq!(
+        row(&p, "1.1.1").deadline.as_deref(),
+        Some("Trong tháng 3/2022")
+    );
     assert_eq!(row(&p, "1.1.1").level, 3);
     assert_eq!(row(&p, "1.1.1").parent, Some(row(&p, "1.1").seq));
     assert_eq!(row(&p, "1.1").parent, Some(p.tasks[4].seq));
     // Letter items sit under the preceding numbered row.
     assert_eq!(row(&p, "a").parent, Some(row(&p, "1.1.2").seq));
     // A repeated header row inside the table; the next row continues "b".
-    assert!(row(&p, "b").content.as_deref().is_some_and(|c| c.ends_with("giải quyết TTHC của tỉnh")));
+    assert!(row(&p, "b")
+        .content
+        .as_deref()
+        .is_some_and(|c| c.ends_with("giải quyết TTHC của tỉnh")));
     let t = &row(&p, "1.1.2").targets;
-    assert_eq!(t.iter().map(|g| (g.op, g.value)).collect::<Vec<_>>(), vec![(Op::Ge, 98.0), (Op::Le, 2.0)]);
+    assert_eq!(
+        t.iter().map(|g| (g.op, g.value)).collect::<Vec<_>>(),
+        vec![(Op::Ge, 98.0), (Op::Le, 2.0)]
+    );
     assert_eq!(p.tasks[10].section.as_deref(), Some("II"));
-    assert_eq!(p.tasks[10].due.as_ref().map(|d| d.kind), Some(DueKind::Month));
+    assert_eq!(
+        p.tasks[10].due.as_ref().map(|d| d.kind),
+        Some(DueKind::Month)
+    );
 }
 
 #[test]
 fn nfd_input_gives_the_same_records() {
     let a = extract("html_table.txt");
     let b = extract("html_table_nfd.txt");
-    assert_eq!(serde_json::to_value(&a.tasks).ok(), serde_json::to_value(&b.tasks).ok());
+    assert_eq!(
+        serde_json::to_value(&a.tasks).ok(),
+        serde_json::to_value(&b.tasks).ok()
+    );
     assert_eq!(a.meta, b.meta);
 }
 
@@ -62,10 +99,19 @@ fn two_row_header_and_number_column_elsewhere() {
     let t = &p.tasks[1];
     assert_eq!(t.number.as_deref(), Some("2"));
     assert_eq!(t.lead.as_deref(), Some("Phòng Nội vụ"));
-    assert_eq!(t.support_units, vec!["Phòng Giáo dục và Đào tạo", "Huyện đoàn"]);
-    assert_eq!(t.due.as_ref().and_then(|d| d.by.as_deref()), Some("2021-06-30"));
+    assert_eq!(
+        t.support_units,
+        vec!["Phòng Giáo dục và Đào tạo", "Huyện đoàn"]
+    );
+    assert_eq!(
+        t.due.as_ref().and_then(|d| d.by.as_deref()),
+        Some("2021-06-30")
+    );
     assert_eq!(p.meta.issuer.as_deref(), Some("Phòng Nội vụ"));
-    assert_eq!(p.meta.signer.as_ref().and_then(|s| s.position.as_deref()), Some("TRƯỞNG PHÒNG"));
+    assert_eq!(
+        p.meta.signer.as_ref().and_then(|s| s.position.as_deref()),
+        Some("TRƯỞNG PHÒNG")
+    );
 }
 
 #[test]
@@ -73,18 +119,27 @@ fn rows_split_by_page_breaks() {
     let p = extract("page_split.txt");
     // Row 1 continues after the repeated header: its text and its units' tails join it.
     let r1 = row(&p, "1");
-    assert!(r1.content.as_deref().is_some_and(|c| c.ends_with("đơn giản hóa trình Chủ tịch UBND huyện phê duyệt")));
+    assert!(r1
+        .content
+        .as_deref()
+        .is_some_and(|c| c.ends_with("đơn giản hóa trình Chủ tịch UBND huyện phê duyệt")));
     assert_eq!(r1.support.as_deref(), Some("Các phòng, ban chuyên môn"));
     // A full row with an empty number cell is a new, unnumbered record.
     let un = &p.tasks[2];
     assert_eq!(un.number, None);
     assert_eq!(un.parent, r1.parent);
     assert_eq!(un.level, 1);
-    assert!(p.warnings.iter().any(|w| w.code == WarningCode::UnnumberedRow && w.seq == Some(un.seq)));
+    assert!(p
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::UnnumberedRow && w.seq == Some(un.seq)));
     // A repeated number is reported.
     assert!(p.warnings.iter().any(|w| w.code == WarningCode::NumberGap));
     // A deadline without a year takes the plan's.
-    assert_eq!(row(&p, "2").due.as_ref().and_then(|d| d.by.as_deref()), Some("2023-09-30"));
+    assert_eq!(
+        row(&p, "2").due.as_ref().and_then(|d| d.by.as_deref()),
+        Some("2023-09-30")
+    );
 }
 
 #[test]
@@ -99,12 +154,29 @@ fn plan_without_appendix() {
 fn bad_input_is_an_error_or_a_warning_never_a_panic() {
     use kehoach_read_text::{read, ReadError};
     assert_eq!(read(b""), Err(ReadError::Empty));
-    assert!(matches!(read(&[0u8, 159, 146, 150, 0, 1, 2]), Err(ReadError::Binary(_))));
-    assert!(matches!(read(b"K\xd5 ho\xb9ch \xe1 \xe2 \xe3"), Err(ReadError::Encoding(_))));
+    assert!(matches!(
+        read(&[0u8, 159, 146, 150, 0, 1, 2]),
+        Err(ReadError::Binary(_))
+    ));
+    assert!(matches!(
+        read(b"K\xd5 ho\xb9ch \xe1 \xe2 \xe3"),
+        Err(ReadError::Encoding(_))
+    ));
     // Random-ish bytes that happen to be text still give a plan (with no_appendix).
     let doc = read("|||\n|-|\n<table><tr><td colspan=0>\n\t\t\t".as_bytes()).expect("text");
-    let plan = kehoach_extract::extract(&doc, Source { path: "x".into(), sha256: String::new(), format: Format::Text, pages: None });
-    assert!(plan.warnings.iter().any(|w| w.code == WarningCode::NoAppendix));
+    let plan = kehoach_extract::extract(
+        &doc,
+        Source {
+            path: "x".into(),
+            sha256: String::new(),
+            format: Format::Text,
+            pages: None,
+        },
+    );
+    assert!(plan
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::NoAppendix));
 }
 
 #[test]
@@ -117,5 +189,8 @@ fn numbering_typed_into_the_content_column() {
     // Header laid out on one line with the date; signer behind "KT.".
     assert_eq!(p.meta.place.as_deref(), Some("Quảng Nam"));
     assert_eq!(p.meta.issuer.as_deref(), Some("Sở Y tế"));
-    assert_eq!(p.meta.signer.as_ref().and_then(|s| s.position.as_deref()), Some("PHÓ GIÁM ĐỐC"));
+    assert_eq!(
+        p.meta.signer.as_ref().and_then(|s| s.position.as_deref()),
+        Some("PHÓ GIÁM ĐỐC")
+    );
 }

@@ -93,8 +93,14 @@ mod tests {
 
     #[test]
     fn month_and_quarter_ends() {
-        assert_eq!(Date::month_end(2024, 2).map(|d| d.iso()), Some("2024-02-29".into()));
-        assert_eq!(Date::quarter_end(2020, 2).map(|d| d.iso()), Some("2020-06-30".into()));
+        assert_eq!(
+            Date::month_end(2024, 2).map(|d| d.iso()),
+            Some("2024-02-29".into())
+        );
+        assert_eq!(
+            Date::quarter_end(2020, 2).map(|d| d.iso()),
+            Some("2020-06-30".into())
+        );
         assert_eq!(Date::new(2023, 2, 29), None);
     }
 

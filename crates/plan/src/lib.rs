@@ -147,7 +147,10 @@ pub struct Task {
 impl Task {
     /// Whether the record is a heading: no lead, support, deadline or product.
     pub fn is_heading(&self) -> bool {
-        self.lead.is_none() && self.support.is_none() && self.deadline.is_none() && self.product.is_none()
+        self.lead.is_none()
+            && self.support.is_none()
+            && self.deadline.is_none()
+            && self.product.is_none()
     }
 }
 
@@ -333,7 +336,10 @@ mod tests {
             assert_eq!(plan.schema, SCHEMA);
             let back: serde_json::Value = serde_json::to_value(&plan).expect("serialises");
             let orig: serde_json::Value = serde_json::from_str(&text).expect("json");
-            assert_eq!(back["tasks"].as_array().map(Vec::len), orig["tasks"].as_array().map(Vec::len));
+            assert_eq!(
+                back["tasks"].as_array().map(Vec::len),
+                orig["tasks"].as_array().map(Vec::len)
+            );
             assert_eq!(back["meta"], orig["meta"]);
             n += 1;
         }
@@ -342,7 +348,10 @@ mod tests {
 
     #[test]
     fn warning_codes_parse() {
-        assert_eq!(WarningCode::parse("no_appendix"), Some(WarningCode::NoAppendix));
+        assert_eq!(
+            WarningCode::parse("no_appendix"),
+            Some(WarningCode::NoAppendix)
+        );
         assert_eq!(WarningCode::parse("nope"), None);
     }
 }

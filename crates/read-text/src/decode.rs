@@ -40,7 +40,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<ReaderWarning>), ReadError
 }
 
 fn utf16(bytes: &[u8], conv: fn([u8; 2]) -> u16) -> Result<String, ReadError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(ReadError::Encoding("UTF-16 text with an odd number of bytes".into()));
     }
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| conv([c[0], c[1]])).collect();

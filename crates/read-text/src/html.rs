@@ -35,6 +35,9 @@ fn count(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
 }
 
+/// A row being read: its cells (text, colspan, rowspan) and its line.
+type PendingRow = (Vec<(String, u32, u32)>, u32);
+
 /// Pending text of a cell spanning further rows.
 struct Carry {
     text: String,
@@ -46,7 +49,7 @@ struct Carry {
 pub fn parse_table(html: &str, first_line: u32) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     let mut carries: Vec<Option<Carry>> = Vec::new();
-    let mut cur_row: Option<(Vec<(String, u32, u32)>, u32)> = None; // cells (text, colspan, rowspan), line
+    let mut cur_row: Option<PendingRow> = None;
     let mut cur_cell: Option<(String, u32, u32)> = None;
     let mut nested = 0i32;
     let bytes = html.as_bytes();
@@ -146,7 +149,7 @@ pub fn parse_table(html: &str, first_line: u32) -> Vec<Row> {
     rows
 }
 
-fn finish_row(rows: &mut Vec<Row>, carries: &mut Vec<Option<Carry>>, row: Option<(Vec<(String, u32, u32)>, u32)>) {
+fn finish_row(rows: &mut Vec<Row>, carries: &mut Vec<Option<Carry>>, row: Option<PendingRow>) {
     let Some((cells, line)) = row else { return };
     let pos = Pos::line(line);
     let mut out: Vec<Cell> = Vec::new();

@@ -55,7 +55,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -73,8 +75,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let files = expand_inputs(&args.files);
-    let results: Vec<(PathBuf, anyhow::Result<Plan>)> =
-        files.par_iter().map(|f| (f.clone(), plan_from_path(f))).collect();
+    let results: Vec<(PathBuf, anyhow::Result<Plan>)> = files
+        .par_iter()
+        .map(|f| (f.clone(), plan_from_path(f)))
+        .collect();
     let mut failed = 0usize;
     let mut plans = Vec::new();
     for (path, res) in results {
@@ -91,10 +95,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for (path, plan) in &plans {
-            let stem = path.file_stem().map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
+            let stem = path
+                .file_stem()
+                .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
             let target = dir.join(format!("{stem}.json"));
             let json = serde_json::to_string_pretty(plan)?;
-            std::fs::write(&target, json + "\n").with_context(|| format!("cannot write {}", target.display()))?;
+            std::fs::write(&target, json + "\n")
+                .with_context(|| format!("cannot write {}", target.display()))?;
         }
         writeln!(out, "{}", summary(&plans))?;
         writeln!(out, "wrote {} file(s) to {}", plans.len(), dir.display())?;
@@ -127,17 +134,27 @@ fn summary(plans: &[(PathBuf, Plan)]) -> String {
         .iter()
         .map(|(path, p)| {
             vec![
-                path.file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+                path.file_name()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
                 p.meta.number.clone().unwrap_or_else(|| "—".into()),
                 p.meta.year.map_or_else(|| "—".into(), |y| y.to_string()),
                 clip(p.meta.issuer.as_deref().unwrap_or("—"), 28),
                 p.tasks.len().to_string(),
-                p.tasks.iter().map(|t| t.targets.len()).sum::<usize>().to_string(),
+                p.tasks
+                    .iter()
+                    .map(|t| t.targets.len())
+                    .sum::<usize>()
+                    .to_string(),
                 p.warnings.len().to_string(),
             ]
         })
         .collect();
-    table(&["file", "number", "year", "issuer", "tasks", "targets", "warnings"], &rows)
+    table(
+        &[
+            "file", "number", "year", "issuer", "tasks", "targets", "warnings",
+        ],
+        &rows,
+    )
 }
 
 fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
@@ -148,7 +165,10 @@ fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Resul
         path.display(),
         m.number.as_deref().unwrap_or("(no number)"),
         m.issuer.as_deref().unwrap_or("(no issuer)"),
-        m.date.as_deref().or(m.date_raw.as_deref()).unwrap_or("(no date)")
+        m.date
+            .as_deref()
+            .or(m.date_raw.as_deref())
+            .unwrap_or("(no date)")
     )?;
     if let Some(title) = &m.title {
         writeln!(out, "{title}")?;
@@ -161,16 +181,33 @@ fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Resul
             vec![
                 t.seq.to_string(),
                 format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
-                clip(&format!("{indent}{}", t.content.as_deref().unwrap_or("")), 70),
+                clip(
+                    &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
+                    70,
+                ),
                 clip(t.lead.as_deref().unwrap_or(""), 28),
                 clip(t.deadline.as_deref().unwrap_or(""), 24),
-                t.targets.iter().map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit)).collect::<Vec<_>>().join(" "),
+                t.targets
+                    .iter()
+                    .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ]
         })
         .collect();
-    write!(out, "{}", table(&["seq", "no", "content", "lead", "deadline", "targets"], &rows))?;
+    write!(
+        out,
+        "{}",
+        table(
+            &["seq", "no", "content", "lead", "deadline", "targets"],
+            &rows
+        )
+    )?;
     for w in &plan.warnings {
-        let code = serde_json::to_value(w.code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let code = serde_json::to_value(w.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         writeln!(out, "warning[{code}]: {}", w.message)?;
     }
     writeln!(out)
@@ -178,8 +215,23 @@ fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Resul
 
 /// CSV columns of `--csv`.
 const CSV_HEADER: &[&str] = &[
-    "path", "plan_number", "year", "issuer", "seq", "number", "section", "level", "parent", "content", "lead",
-    "support", "deadline", "product", "due_kind", "due_by", "targets",
+    "path",
+    "plan_number",
+    "year",
+    "issuer",
+    "seq",
+    "number",
+    "section",
+    "level",
+    "parent",
+    "content",
+    "lead",
+    "support",
+    "deadline",
+    "product",
+    "due_kind",
+    "due_by",
+    "targets",
 ];
 
 fn write_csv(out: &mut impl Write, plans: &[(PathBuf, Plan)]) -> std::io::Result<()> {
@@ -201,9 +253,19 @@ fn write_csv(out: &mut impl Write, plans: &[(PathBuf, Plan)]) -> std::io::Result
                 t.support.clone().unwrap_or_default(),
                 t.deadline.clone().unwrap_or_default(),
                 t.product.clone().unwrap_or_default(),
-                t.due.as_ref().map(|d| d.kind.as_str().to_string()).unwrap_or_default(),
-                t.due.as_ref().and_then(|d| d.by.clone()).unwrap_or_default(),
-                t.targets.iter().map(|g| format!("{} {}{}{}", g.metric, g.op.as_str(), g.value, g.unit)).collect::<Vec<_>>().join("; "),
+                t.due
+                    .as_ref()
+                    .map(|d| d.kind.as_str().to_string())
+                    .unwrap_or_default(),
+                t.due
+                    .as_ref()
+                    .and_then(|d| d.by.clone())
+                    .unwrap_or_default(),
+                t.targets
+                    .iter()
+                    .map(|g| format!("{} {}{}{}", g.metric, g.op.as_str(), g.value, g.unit))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ];
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
             writeln!(out, "{}", line.join(","))?;

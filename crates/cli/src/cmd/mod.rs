@@ -1,2 +1,10 @@
 //! Subcommands.
+pub mod diff;
+pub mod export;
 pub mod extract;
+pub mod import;
+pub mod plans;
+pub mod remove;
+pub mod search;
+pub mod show;
+pub mod targets;

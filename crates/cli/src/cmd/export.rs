@@ -1,0 +1,167 @@
+//! `kehoach export`: task records from the index as JSON Lines, CSV, XLSX or bulk NDJSON.
+
+use crate::EXIT_OK;
+use anyhow::Context;
+use kehoach_export::{BulkOptions, TaskRecord};
+use kehoach_index::{Hit, SearchRequest, Store, DEFAULT_DATA_DIR};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The filters `export` and `targets` share with `search`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Filters {
+    /// Plans of this year, or of a range of years (2020..2025, inclusive).
+    #[arg(long, value_name = "YEAR[..YEAR]")]
+    pub year: Option<String>,
+    /// Plans whose issuer name contains these words, or whose issuer code is this (SYT, UBND).
+    #[arg(long, value_name = "ISSUER")]
+    pub issuer: Option<String>,
+    /// Tasks with a lead unit containing these words (diacritics optional).
+    #[arg(long, value_name = "UNIT")]
+    pub lead: Option<String>,
+    /// Tasks whose deadline is on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<String>,
+    /// Tasks with this deadline kind: date, month, months, quarter, year, continuous, periodic, conditional.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+}
+
+/// Every task matching `query` and `filters`, ordered by plan path, plan id and `seq`.
+pub fn matching_tasks(store: &Store, query: &str, filters: &Filters) -> anyhow::Result<Vec<Hit>> {
+    let mut req = SearchRequest {
+        query: query.to_string(),
+        years: filters
+            .year
+            .as_deref()
+            .map(crate::cmd::search::parse_years)
+            .transpose()?,
+        issuer: filters.issuer.clone(),
+        lead: filters.lead.clone(),
+        due_before: filters.due_before.clone(),
+        kind: filters.kind.clone(),
+        limit: 1,
+        offset: 0,
+        facets: false,
+        snippet_chars: 16,
+    };
+    let total = store.search(&req)?.total;
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    req.limit = usize::try_from(total).unwrap_or(usize::MAX);
+    let mut hits = store.search(&req)?.hits;
+    hits.sort_by(|a, b| {
+        a.plan
+            .source
+            .path
+            .cmp(&b.plan.source.path)
+            .then(a.plan.id.cmp(&b.plan.id))
+            .then(a.task.seq.cmp(&b.task.seq))
+    });
+    Ok(hits)
+}
+
+/// The export record of a search hit.
+pub fn record(h: &Hit) -> TaskRecord<'_> {
+    TaskRecord {
+        plan_id: Some(&h.plan.id),
+        source: &h.plan.source,
+        meta: &h.plan.meta,
+        task: &h.task,
+    }
+}
+
+/// Output formats of `kehoach export`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON object per line: plan id, source, meta and the task record.
+    Jsonl,
+    /// One flat row per task, UTF-8 with a byte-order mark (opens in Excel and LibreOffice).
+    Csv,
+    /// An Excel workbook with one flat row per task.
+    Xlsx,
+    /// Elasticsearch / Quickwit `_bulk` lines: an action line and a flat document per task.
+    NdjsonBulk,
+}
+
+/// Arguments of `kehoach export`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Exports every task record in the index, or those matching QUERY and the filters (the same as
+`kehoach search`). CSV and XLSX are flat: one row per task, units joined by '; ', all targets as
+text plus the first target's metric/op/value/unit in their own columns.
+
+Examples:
+  kehoach export --format xlsx -o tasks.xlsx
+  kehoach export 'hài lòng' --year 2024..2025 --format csv -o hai-long.csv
+  kehoach export --format ndjson-bulk --index-name plans > bulk.ndjson
+  curl -H 'Content-Type: application/x-ndjson' --data-binary @bulk.ndjson localhost:9200/_bulk")]
+pub struct Args {
+    /// Only tasks matching this query (words, \"phrases\", -exclusions); all when empty.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output (required for xlsx on a terminal).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Index name in the action lines of ndjson-bulk.
+    #[arg(long, value_name = "NAME", default_value = "kehoach-tasks")]
+    pub index_name: String,
+    /// The data directory.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.format == ExportFormat::Xlsx
+        && args.output.is_none()
+        && crate::output::stdout_is_terminal()
+    {
+        anyhow::bail!("XLSX is binary: give -o FILE.xlsx (or redirect standard output to a file)");
+    }
+    let store = Store::open(&args.data)?;
+    let hits = matching_tasks(&store, &args.query, &args.filters)?;
+    let records = hits.iter().map(record);
+    let n = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let n = write(std::io::BufWriter::new(file), records, &args)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("kehoach: wrote {n} task(s) to {}", path.display());
+            n
+        }
+        None => write(std::io::BufWriter::new(std::io::stdout()), records, &args)?,
+    };
+    if n == 0 {
+        eprintln!("kehoach: no task matched");
+    }
+    Ok(EXIT_OK)
+}
+
+fn write<'a, W: Write + Send>(
+    mut out: W,
+    records: impl Iterator<Item = TaskRecord<'a>>,
+    args: &Args,
+) -> anyhow::Result<usize> {
+    let n = match args.format {
+        ExportFormat::Jsonl => kehoach_export::write_jsonl(&mut out, records)?,
+        ExportFormat::Csv => kehoach_export::write_csv(&mut out, records)?,
+        ExportFormat::Xlsx => kehoach_export::write_xlsx(&mut out, records)?,
+        ExportFormat::NdjsonBulk => kehoach_export::write_bulk(
+            &mut out,
+            records,
+            &BulkOptions {
+                index: args.index_name.clone(),
+            },
+        )?,
+    };
+    out.flush()?;
+    Ok(n)
+}

@@ -1,0 +1,627 @@
+//! `kehoach import`: files, directories and zip archives → the search index.
+
+use crate::output::stderr_is_terminal;
+use crate::pipeline::{detect, plan_from_bytes, sha256_hex, Detected};
+use crate::{EXIT_OK, EXIT_PARTIAL};
+use anyhow::Context;
+use kehoach_index::{Store, WriterOptions, DEFAULT_DATA_DIR};
+use kehoach_plan::Plan;
+use rayon::prelude::*;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::time::{Duration, Instant};
+
+/// Largest input file or archive entry accepted (uncompressed).
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+/// How deep archives inside archives are opened.
+const MAX_ZIP_DEPTH: u32 = 2;
+/// Commit at least this often (pending documents).
+const COMMIT_DOCS: u64 = 400_000;
+/// Commit at least this often (time).
+const COMMIT_INTERVAL: Duration = Duration::from_secs(30);
+/// Progress log interval when stderr is not a terminal.
+const LOG_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Arguments of `kehoach import`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Inputs: plan files in any supported format (detected from content, not the extension),
+directories (searched recursively, hidden files skipped), .zip archives (entries are read
+in memory and named ARCHIVE.zip!/inner/path; nothing is unpacked to disk) and kehoach/plan@1
+JSON records as written by `kehoach extract --json/--out`.
+
+The index and plan store live in the data directory (--data, default ./kehoach-data);
+no server is needed. Import is incremental: a file whose bytes (SHA-256) are already
+imported is skipped as unchanged; a file at an already imported path with new bytes
+replaces its old records. Commits are atomic: an interrupted import leaves the last
+committed state, and running it again completes it without duplicates. Only one import
+(or remove) can write to a data directory at a time.
+
+Exit status:
+  0  every file was imported or unchanged
+  1  some files failed (each is listed with the reason; the others were imported)
+  2  the import could not run (unusable data directory, index locked by another import)
+
+Examples:
+  kehoach import corpus/                       import a directory tree
+  kehoach import archive-2024.zip plans/*.txt  archives and files together
+  kehoach import --data /srv/kehoach corpus/   a data directory elsewhere
+  kehoach import corpus/ --json                the summary as JSON")]
+pub struct Args {
+    /// Files, directories or .zip archives to import.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The data directory (index and plan store); created when missing.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data: PathBuf,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Extraction threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Commit after every N imported plans (default: by size and time).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub commit_every: usize,
+    /// Index writer memory budget in MB.
+    #[arg(long, value_name = "MB", default_value_t = 384)]
+    pub memory_mb: usize,
+}
+
+/// What happened to one document (a file or an archive entry).
+enum Outcome {
+    /// Extracted; to be written.
+    Plan {
+        name: String,
+        sha: String,
+        plan: Box<Plan>,
+    },
+    /// Its bytes were already imported.
+    Unchanged,
+    /// It could not be imported.
+    Failed { name: String, reason: String },
+    /// One input file (with all its entries) is done.
+    FileDone,
+}
+
+thread_local! {
+    /// Set while a reader runs, so that its panic is reported as a failed file, quietly.
+    static IN_READER: Cell<bool> = const { Cell::new(false) };
+}
+
+fn install_quiet_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_READER.with(Cell::get) {
+            default(info);
+        }
+    }));
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Shared state of the extraction workers.
+struct Ctx<'a> {
+    known_shas: &'a HashSet<String>,
+    bytes_read: &'a AtomicU64,
+}
+
+impl Ctx<'_> {
+    fn send(&self, tx: &SyncSender<Outcome>, o: Outcome) {
+        // The receiver only goes away on a fatal error; nothing more to do then.
+        let _ = tx.send(o);
+    }
+
+    fn file(&self, path: &std::path::Path, tx: &SyncSender<Outcome>) {
+        let name = path.display().to_string();
+        match read_limited(path) {
+            Ok(bytes) => {
+                self.bytes_read
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                self.bytes(&name, &bytes, 0, tx);
+            }
+            Err(reason) => self.send(tx, Outcome::Failed { name, reason }),
+        }
+        self.send(tx, Outcome::FileDone);
+    }
+
+    fn bytes(&self, name: &str, bytes: &[u8], depth: u32, tx: &SyncSender<Outcome>) {
+        if detect(bytes) == Detected::Zip && !is_office_document(bytes) {
+            if depth >= MAX_ZIP_DEPTH {
+                let reason = "archive nested too deep".to_string();
+                self.send(
+                    tx,
+                    Outcome::Failed {
+                        name: name.into(),
+                        reason,
+                    },
+                );
+            } else {
+                self.archive(name, bytes, depth, tx);
+            }
+            return;
+        }
+        let sha = sha256_hex(bytes);
+        if self.known_shas.contains(&sha) {
+            self.send(tx, Outcome::Unchanged);
+            return;
+        }
+        let outcome = match extract(name, bytes) {
+            Ok(plan) => Outcome::Plan {
+                name: name.into(),
+                sha,
+                plan: Box::new(plan),
+            },
+            Err(reason) => Outcome::Failed {
+                name: name.into(),
+                reason,
+            },
+        };
+        self.send(tx, outcome);
+    }
+
+    fn archive(&self, name: &str, bytes: &[u8], depth: u32, tx: &SyncSender<Outcome>) {
+        let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+            Ok(z) => z,
+            Err(e) => {
+                let reason = format!("corrupt zip archive: {e}");
+                self.send(
+                    tx,
+                    Outcome::Failed {
+                        name: name.into(),
+                        reason,
+                    },
+                );
+                return;
+            }
+        };
+        for i in 0..zip.len() {
+            let mut entry = match zip.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    let reason = format!("unreadable archive entry #{i}: {e}");
+                    self.send(
+                        tx,
+                        Outcome::Failed {
+                            name: name.into(),
+                            reason,
+                        },
+                    );
+                    continue;
+                }
+            };
+            let inner = match entry.name() {
+                Ok(n) => n.into_owned(),
+                Err(e) => {
+                    let reason = format!("archive entry #{i} has an unreadable name: {e}");
+                    self.send(
+                        tx,
+                        Outcome::Failed {
+                            name: name.into(),
+                            reason,
+                        },
+                    );
+                    continue;
+                }
+            };
+            let base = inner.rsplit('/').next().unwrap_or("");
+            if entry.is_dir()
+                || base.is_empty()
+                || base.starts_with('.')
+                || inner.starts_with("__MACOSX/")
+            {
+                continue;
+            }
+            let entry_name = format!("{name}!/{inner}");
+            let declared = entry.size();
+            if declared > MAX_INPUT_BYTES {
+                let reason = format!(
+                    "entry too large ({declared} bytes uncompressed, limit {MAX_INPUT_BYTES})"
+                );
+                self.send(
+                    tx,
+                    Outcome::Failed {
+                        name: entry_name,
+                        reason,
+                    },
+                );
+                continue;
+            }
+            let mut data = Vec::with_capacity(declared as usize);
+            let read = (&mut entry)
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut data);
+            let problem = match read {
+                Err(e) => Some(format!("cannot read archive entry: {e}")),
+                Ok(_) if data.len() as u64 > MAX_INPUT_BYTES => {
+                    Some("entry larger than its declared size".into())
+                }
+                Ok(n) if n as u64 != declared => {
+                    Some(format!("entry is {n} bytes, declared {declared}"))
+                }
+                Ok(_) => None,
+            };
+            match problem {
+                Some(reason) => self.send(
+                    tx,
+                    Outcome::Failed {
+                        name: entry_name,
+                        reason,
+                    },
+                ),
+                None => self.bytes(&entry_name, &data, depth + 1, tx),
+            }
+        }
+    }
+}
+
+/// Whether a zip container is an office document (DOCX, …) rather than an archive of plans.
+fn is_office_document(bytes: &[u8]) -> bool {
+    match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(z) => z.file_names().any(|n| {
+            matches!(
+                n.as_deref(),
+                Ok("[Content_Types].xml" | "word/document.xml")
+            )
+        }),
+        Err(_) => false,
+    }
+}
+
+fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!("file too large (limit {MAX_INPUT_BYTES} bytes)"));
+    }
+    Ok(bytes)
+}
+
+/// A kehoach/plan@1 JSON record, when `bytes` hold one.
+fn plan_json(bytes: &[u8]) -> Option<Result<Plan, String>> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' {
+        return None;
+    }
+    let head = &text[..text.len().min(4096)];
+    if !head
+        .windows(kehoach_plan::SCHEMA.len())
+        .any(|w| w == kehoach_plan::SCHEMA.as_bytes())
+    {
+        return None;
+    }
+    Some(
+        serde_json::from_slice::<Plan>(text)
+            .map_err(|e| format!("not a valid {} record: {e}", kehoach_plan::SCHEMA))
+            .and_then(|p| {
+                if p.schema == kehoach_plan::SCHEMA {
+                    Ok(p)
+                } else {
+                    Err(format!("unsupported schema {:?}", p.schema))
+                }
+            }),
+    )
+}
+
+/// Reads one document into a plan; a reader's panic fails only this document.
+fn extract(name: &str, bytes: &[u8]) -> Result<Plan, String> {
+    if let Some(res) = plan_json(bytes) {
+        return res;
+    }
+    IN_READER.with(|f| f.set(true));
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        plan_from_bytes(name, bytes)
+    }));
+    IN_READER.with(|f| f.set(false));
+    let plan = match res {
+        Ok(Ok(plan)) => plan,
+        Ok(Err(e)) => return Err(format!("{e:#}")),
+        Err(payload) => {
+            return Err(format!(
+                "the reader failed unexpectedly: {}",
+                panic_message(&*payload)
+            ))
+        }
+    };
+    let m = &plan.meta;
+    if plan.tasks.is_empty() && m.number.is_none() && m.title.is_none() && m.issuer.is_none() {
+        return Err("not a plan: no number, title, issuer or task table found".into());
+    }
+    Ok(plan)
+}
+
+/// Counters of one import.
+#[derive(Debug, Default, serde::Serialize)]
+struct Summary {
+    files_seen: u64,
+    imported: u64,
+    replaced: u64,
+    unchanged: u64,
+    failed: u64,
+    plans: u64,
+    tasks: u64,
+    index_plans: u64,
+    index_tasks: u64,
+    bytes_read: u64,
+    elapsed_s: f64,
+    mb_per_s: f64,
+    tasks_per_s: f64,
+    index_bytes: u64,
+    failures: Vec<Failure>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Failure {
+    file: String,
+    reason: String,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let start = Instant::now();
+    let store = Store::open_or_create(&args.data)
+        .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
+    let threads = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let mut writer = store.writer(WriterOptions {
+        threads: threads.min(2),
+        memory_bytes: args.memory_mb << 20,
+    })?;
+    let known = store.plans().context("cannot list the imported plans")?;
+    let known_shas: HashSet<String> = known.iter().map(|p| p.file_sha256.clone()).collect();
+    let known_paths: HashMap<String, String> = known
+        .into_iter()
+        .map(|p| (p.file_path, p.file_sha256))
+        .collect();
+
+    let files = super::extract::expand_inputs(&args.paths);
+    let total_files = files.len() as u64;
+    let bytes_read = AtomicU64::new(0);
+    install_quiet_panic_hook();
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("kehoach-extract-{i}"))
+        .build()
+        .context("cannot start the extraction threads")?;
+    let (tx, rx) = sync_channel::<Outcome>(256);
+    let progress = Progress::new(total_files, args.quiet);
+    let mut sum = Summary::default();
+    let mut seen_this_run: HashSet<String> = HashSet::new();
+    let mut since_commit_plans = 0usize;
+    let mut last_commit = Instant::now();
+
+    let result: anyhow::Result<()> = std::thread::scope(|scope| {
+        let ctx = Ctx {
+            known_shas: &known_shas,
+            bytes_read: &bytes_read,
+        };
+        let files = &files;
+        let pool = &pool;
+        scope.spawn(move || {
+            pool.install(|| files.par_iter().for_each_with(tx, |tx, f| ctx.file(f, tx)));
+        });
+        for outcome in rx {
+            match outcome {
+                Outcome::FileDone => {
+                    progress.file_done(&sum);
+                    continue;
+                }
+                Outcome::Unchanged => {
+                    sum.files_seen += 1;
+                    sum.unchanged += 1;
+                }
+                Outcome::Failed { name, reason } => {
+                    sum.files_seen += 1;
+                    sum.failed += 1;
+                    sum.failures.push(Failure { file: name, reason });
+                }
+                Outcome::Plan { name, sha, plan } => {
+                    sum.files_seen += 1;
+                    if !seen_this_run.insert(sha.clone()) {
+                        sum.unchanged += 1;
+                        continue;
+                    }
+                    writer
+                        .add_plan(&name, &sha, &plan)
+                        .with_context(|| format!("{name}: cannot index"))?;
+                    if known_paths.get(&name).is_some_and(|old| *old != sha) {
+                        sum.replaced += 1;
+                    }
+                    sum.imported += 1;
+                    sum.plans += 1;
+                    sum.tasks += plan.tasks.len() as u64;
+                    since_commit_plans += 1;
+                    let due = (args.commit_every > 0 && since_commit_plans >= args.commit_every)
+                        || writer.pending_docs() >= COMMIT_DOCS
+                        || last_commit.elapsed() >= COMMIT_INTERVAL;
+                    if due {
+                        writer.commit().context("commit failed")?;
+                        since_commit_plans = 0;
+                        last_commit = Instant::now();
+                    }
+                }
+            }
+        }
+        Ok(())
+    });
+    result?;
+    writer.finish().context("final commit failed")?;
+    progress.finish();
+
+    store.reload()?;
+    let (plans, tasks) = store.counts()?;
+    sum.index_plans = plans;
+    sum.index_tasks = tasks;
+    sum.bytes_read = bytes_read.load(Ordering::Relaxed);
+    sum.elapsed_s = start.elapsed().as_secs_f64();
+    let secs = sum.elapsed_s.max(1e-6);
+    sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
+    sum.tasks_per_s = sum.tasks as f64 / secs;
+    sum.index_bytes = store.disk_size();
+    sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &sum)?;
+        writeln!(out)?;
+    } else {
+        write_summary(&mut out, &sum, &args.data)?;
+    }
+    for f in &sum.failures {
+        eprintln!("kehoach: {}: {}", f.file, f.reason);
+    }
+    Ok(if sum.failed > 0 {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    })
+}
+
+fn write_summary(out: &mut impl Write, s: &Summary, data: &std::path::Path) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "files seen {}, imported {} ({} replaced), unchanged {}, failed {}",
+        s.files_seen, s.imported, s.replaced, s.unchanged, s.failed
+    )?;
+    writeln!(
+        out,
+        "added {} plans, {} tasks in {:.1} s ({:.1} MB/s, {:.0} tasks/s)",
+        s.plans, s.tasks, s.elapsed_s, s.mb_per_s, s.tasks_per_s
+    )?;
+    writeln!(
+        out,
+        "index {}: {} plans, {} tasks, {:.1} MB",
+        data.display(),
+        s.index_plans,
+        s.index_tasks,
+        s.index_bytes as f64 / 1e6
+    )?;
+    if !s.failures.is_empty() {
+        writeln!(out, "failed files ({}):", s.failures.len())?;
+        for f in &s.failures {
+            writeln!(out, "  {}: {}", f.file, f.reason)?;
+        }
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal, a log line every few seconds otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    log: Option<std::sync::Mutex<(Instant, u64)>>,
+    total: u64,
+    start: Instant,
+}
+
+impl Progress {
+    fn new(total: u64, quiet: bool) -> Progress {
+        let start = Instant::now();
+        if quiet {
+            return Progress {
+                bar: None,
+                log: None,
+                total,
+                start,
+            };
+        }
+        if stderr_is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} files  {per_sec}  ETA {eta}  {msg}",
+            )
+            .map(|s| s.progress_chars("=> "));
+            if let Ok(style) = style {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            Progress {
+                bar: Some(bar),
+                log: None,
+                total,
+                start,
+            }
+        } else {
+            Progress {
+                bar: None,
+                log: Some(std::sync::Mutex::new((start, 0))),
+                total,
+                start,
+            }
+        }
+    }
+
+    fn file_done(&self, s: &Summary) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} plans, {} tasks, {} failed",
+                s.plans, s.tasks, s.failed
+            ));
+        } else if let Some(log) = &self.log {
+            if let Ok(mut state) = log.lock() {
+                state.1 += 1;
+                if state.0.elapsed() >= LOG_INTERVAL {
+                    state.0 = Instant::now();
+                    let secs = self.start.elapsed().as_secs_f64().max(1e-6);
+                    let rate = state.1 as f64 / secs;
+                    let left = self.total.saturating_sub(state.1);
+                    let eta = if rate > 0.0 { left as f64 / rate } else { 0.0 };
+                    eprintln!(
+                        "kehoach import: {}/{} files ({rate:.1} files/s, ETA {eta:.0} s), {} plans, {} tasks, {} failed",
+                        state.1, self.total, s.plans, s.tasks, s.failed
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_json_is_recognised() {
+        assert!(plan_json(b"So: 1/KH-UBND").is_none());
+        assert!(plan_json(b"{\"a\": 1}").is_none());
+        let bad = plan_json(b"{\"schema\": \"kehoach/plan@1\"}");
+        assert!(matches!(bad, Some(Err(_))));
+    }
+
+    #[test]
+    fn panics_become_failures() {
+        install_quiet_panic_hook();
+        IN_READER.with(|f| f.set(true));
+        let res = std::panic::catch_unwind(|| panic!("boom"));
+        IN_READER.with(|f| f.set(false));
+        let msg = res.err().map(|p| panic_message(&*p));
+        assert_eq!(msg.as_deref(), Some("boom"));
+    }
+}

@@ -1,0 +1,295 @@
+//! `kehoach search`: tasks across every imported plan.
+
+use crate::output::{clip, stdout_is_terminal, table};
+use crate::EXIT_OK;
+use anyhow::Context;
+use kehoach_index::{SearchRequest, SearchResults, Store, DEFAULT_DATA_DIR};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `kehoach search`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Query syntax: words (every word must match), \"a phrase\" (words adjacent, in order),
+-word or -\"a phrase\" (exclude). Diacritics are optional: 'ho so truc tuyen' finds
+'hồ sơ trực tuyến'; a query typed with diacritics ranks the exact spelling first.
+An empty query ('') with filters lists every matching task.
+
+Output: a table (plan id, plan number, year, task number, lead unit, deadline, snippet);
+--json prints {\"total\": N, \"hits\": [{\"score\", \"plan\": {id, source, meta},
+\"task\": {the kehoach/plan@1 task record}, \"snippet\": \"… <b>hồ sơ</b> …\"}],
+\"facets\": {\"year\": [{\"value\", \"count\"}], …}} (facets with --facets).
+
+Exit status:
+  0  the search ran (also when nothing matched)
+  2  it could not run (no index in the data directory, invalid filter)
+
+Examples:
+  kehoach search 'thanh toan truc tuyen'
+  kehoach search '\"một cửa liên thông\"' --year 2024
+  kehoach search 'hồ sơ -\"bưu chính\"' --year 2020..2025 --issuer 'Sở Y tế'
+  kehoach search '' --lead 'Văn phòng Sở' --due-before 2024-06-30 --kind date
+  kehoach search 'kiểm soát TTHC' --facets --json")]
+pub struct Args {
+    /// The query: words, "phrases", -exclusions.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+    /// The data directory.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data: PathBuf,
+    /// Plans of this year, or of a range of years (2020..2025, inclusive).
+    #[arg(long, value_name = "YEAR[..YEAR]")]
+    pub year: Option<String>,
+    /// Plans whose issuer name contains these words, or whose issuer code is this (SYT, UBND).
+    #[arg(long, value_name = "ISSUER")]
+    pub issuer: Option<String>,
+    /// Tasks with a lead unit containing these words (diacritics optional).
+    #[arg(long, value_name = "UNIT")]
+    pub lead: Option<String>,
+    /// Tasks whose deadline is on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<String>,
+    /// Tasks with this deadline kind: date, month, months, quarter, year, continuous, periodic, conditional.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Number of hits to show.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Hits to skip (paging).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Count matching tasks by year, issuer, issuer code, place, lead unit, deadline kind and month.
+    #[arg(long)]
+    pub facets: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Benchmark: run every query of FILE (JSON lines: {"q": "…", "year": "2024", "issuer", "lead",
+    /// "due_before", "kind"}) against one opened index and print latency percentiles.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub bench_queries: Option<PathBuf>,
+    /// Benchmark rounds over the query file.
+    #[arg(long, value_name = "N", default_value_t = 20, hide = true)]
+    pub bench_rounds: usize,
+}
+
+/// Parses `2024` or `2020..2025` (also `2020-2025`).
+pub fn parse_years(s: &str) -> anyhow::Result<(i32, i32)> {
+    let s = s.trim();
+    let (a, b) = match s.split_once("..").or_else(|| s.split_once('-')) {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (s, s),
+    };
+    let a: i32 = a
+        .parse()
+        .with_context(|| format!("--year {s:?}: expected YEAR or YEAR..YEAR"))?;
+    let b: i32 = b
+        .parse()
+        .with_context(|| format!("--year {s:?}: expected YEAR or YEAR..YEAR"))?;
+    anyhow::ensure!(a <= b, "--year {s:?}: the range is empty");
+    Ok((a, b))
+}
+
+fn request(args: &Args) -> anyhow::Result<SearchRequest> {
+    Ok(SearchRequest {
+        query: args.query.clone(),
+        years: args.year.as_deref().map(parse_years).transpose()?,
+        issuer: args.issuer.clone(),
+        lead: args.lead.clone(),
+        due_before: args.due_before.clone(),
+        kind: args.kind.clone(),
+        limit: args.limit,
+        offset: args.offset,
+        facets: args.facets,
+        snippet_chars: if args.json { 200 } else { 90 },
+    })
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let store = Store::open(&args.data)?;
+    if let Some(file) = &args.bench_queries {
+        return bench(&store, file, args.bench_rounds, args.json);
+    }
+    let req = request(&args)?;
+    let res = store.search(&req)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &res)?;
+        writeln!(out)?;
+    } else {
+        write_human(&mut out, &res, &req)?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// Renders a snippet for a terminal: bold on a terminal, `*word*` elsewhere; entities decoded.
+fn render_snippet(s: &str, tty: bool) -> String {
+    let (on, off) = if tty {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("*", "*")
+    };
+    s.replace("<b>", on)
+        .replace("</b>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+fn write_human(
+    out: &mut impl Write,
+    res: &SearchResults,
+    req: &SearchRequest,
+) -> std::io::Result<()> {
+    let tty = stdout_is_terminal();
+    let rows: Vec<Vec<String>> = res
+        .hits
+        .iter()
+        .map(|h| {
+            vec![
+                h.plan.id.clone(),
+                h.plan.meta.number.clone().unwrap_or_else(|| "—".into()),
+                h.plan
+                    .meta
+                    .year
+                    .map_or_else(|| "—".into(), |y| y.to_string()),
+                h.task
+                    .number
+                    .clone()
+                    .unwrap_or_else(|| format!("#{}", h.task.seq)),
+                clip(h.task.lead.as_deref().unwrap_or(""), 26),
+                clip(h.task.deadline.as_deref().unwrap_or(""), 22),
+                render_snippet(&h.snippet, tty),
+            ]
+        })
+        .collect();
+    let shown = res.hits.len();
+    writeln!(
+        out,
+        "{} matching task(s){}",
+        res.total,
+        if (shown as u64) < res.total {
+            format!(", showing {}–{}", req.offset + 1, req.offset + shown)
+        } else {
+            String::new()
+        }
+    )?;
+    if !rows.is_empty() {
+        write!(
+            out,
+            "{}",
+            table(
+                &["plan", "number", "year", "no", "lead", "deadline", "snippet"],
+                &rows
+            )
+        )?;
+    }
+    for (name, values) in &res.facets {
+        let list: Vec<String> = values
+            .iter()
+            .take(12)
+            .map(|v| format!("{} ({})", v.value, v.count))
+            .collect();
+        writeln!(out, "{name}: {}", list.join(", "))?;
+    }
+    Ok(())
+}
+
+/// One benchmark query.
+#[derive(Debug, serde::Deserialize)]
+struct BenchQuery {
+    q: String,
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    lead: Option<String>,
+    #[serde(default)]
+    due_before: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+fn bench(store: &Store, file: &std::path::Path, rounds: usize, json: bool) -> anyhow::Result<u8> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut reqs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let q: BenchQuery = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a query object", file.display(), i + 1))?;
+        reqs.push(SearchRequest {
+            query: q.q,
+            years: q.year.as_deref().map(parse_years).transpose()?,
+            issuer: q.issuer,
+            lead: q.lead,
+            due_before: q.due_before,
+            kind: q.kind,
+            limit: 10,
+            ..Default::default()
+        });
+    }
+    anyhow::ensure!(!reqs.is_empty(), "{}: no queries", file.display());
+    // Warm up: every query once.
+    let mut hits_total = 0u64;
+    for r in &reqs {
+        hits_total += store.search(r)?.total;
+    }
+    let mut lat = Vec::with_capacity(reqs.len() * rounds.max(1));
+    for _ in 0..rounds.max(1) {
+        for r in &reqs {
+            let t = Instant::now();
+            let res = store.search(r)?;
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(res);
+        }
+    }
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    let mean = lat.iter().sum::<f64>() / lat.len() as f64;
+    let (p50, p90, p99, max) = (pct(0.5), pct(0.9), pct(0.99), pct(1.0));
+    if json {
+        let v = serde_json::json!({"queries": reqs.len(), "runs": lat.len(), "matches": hits_total,
+            "p50_ms": p50, "p90_ms": p90, "p99_ms": p99, "max_ms": max, "mean_ms": mean});
+        println!("{v}");
+    } else {
+        println!(
+            "{} queries x {} rounds = {} runs: p50 {p50:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms, max {max:.2} ms, mean {mean:.2} ms",
+            reqs.len(),
+            rounds.max(1),
+            lat.len()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years() {
+        assert_eq!(parse_years("2024").unwrap(), (2024, 2024));
+        assert_eq!(parse_years("2020..2025").unwrap(), (2020, 2025));
+        assert_eq!(parse_years("2020-2025").unwrap(), (2020, 2025));
+        assert!(parse_years("2025..2020").is_err());
+        assert!(parse_years("x").is_err());
+    }
+
+    #[test]
+    fn snippets_render() {
+        assert_eq!(
+            render_snippet("a <b>hồ sơ</b> &amp; &lt;x&gt;", false),
+            "a *hồ sơ* & <x>"
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! `kehoach show`: one imported plan with its records.
+
+use crate::output::{clip, table};
+use crate::EXIT_OK;
+use kehoach_index::{PlanSummary, Store, DEFAULT_DATA_DIR};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `kehoach show`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+PLAN is a plan id as `kehoach plans` lists it, a unique prefix of one (4 hex digits or
+more), or the path the plan was imported from. --json prints the kehoach/plan@1 record.
+
+Exit status:
+  0  shown
+  2  no such plan, an ambiguous prefix, or no index in the data directory
+
+Examples:
+  kehoach show 9b75833fe1e96175
+  kehoach show 9b75 --json > plan.json
+  kehoach show corpus/000_9b75833fe1e96175.txt")]
+pub struct Args {
+    /// Plan id, id prefix or imported path.
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// The data directory.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data: PathBuf,
+    /// Print the plan record as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Resolves PLAN to exactly one imported plan.
+pub fn resolve(store: &Store, key: &str) -> anyhow::Result<PlanSummary> {
+    let mut found = store.find(key)?;
+    match found.len() {
+        0 => anyhow::bail!("no imported plan matches {key:?} (see `kehoach plans`)"),
+        1 => Ok(found.remove(0)),
+        n => {
+            let ids: Vec<String> = found
+                .iter()
+                .take(8)
+                .map(|p| format!("{} ({})", p.id, p.file_path))
+                .collect();
+            anyhow::bail!("{key:?} matches {n} plans: {}", ids.join(", "))
+        }
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    let store = Store::open(&args.data)?;
+    let summary = resolve(&store, &args.plan)?;
+    let plan = store
+        .plan(&summary.id)?
+        .ok_or_else(|| anyhow::anyhow!("plan {} was removed meanwhile", summary.id))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &plan)?;
+        writeln!(out)?;
+    } else {
+        let m = &plan.meta;
+        writeln!(
+            out,
+            "{}  {}  {}  {}  {}",
+            summary.id,
+            summary.file_path,
+            m.number.as_deref().unwrap_or("(no number)"),
+            m.issuer.as_deref().unwrap_or("(no issuer)"),
+            m.date
+                .as_deref()
+                .or(m.date_raw.as_deref())
+                .unwrap_or("(no date)")
+        )?;
+        if let Some(title) = &m.title {
+            writeln!(out, "{title}")?;
+        }
+        let rows: Vec<Vec<String>> = plan
+            .tasks
+            .iter()
+            .map(|t| {
+                let indent = "  ".repeat(t.level as usize);
+                vec![
+                    t.seq.to_string(),
+                    format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
+                    clip(
+                        &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
+                        70,
+                    ),
+                    clip(t.lead.as_deref().unwrap_or(""), 28),
+                    clip(t.deadline.as_deref().unwrap_or(""), 24),
+                    t.due
+                        .as_ref()
+                        .map(|d| d.kind.as_str().to_string())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        write!(
+            out,
+            "{}",
+            table(&["seq", "no", "content", "lead", "deadline", "kind"], &rows)
+        )?;
+        writeln!(
+            out,
+            "{} task(s), {} warning(s)",
+            plan.tasks.len(),
+            plan.warnings.len()
+        )?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
