@@ -111,6 +111,8 @@ pub struct ColumnMap {
     pub headers: Vec<String>,
     /// Folded header texts, to recognise repeats of the header.
     pub signature: Vec<String>,
+    /// Folded texts of sub-header rows (a second header row), which repeat too.
+    pub sub_signatures: Vec<Vec<String>>,
 }
 
 impl ColumnMap {
@@ -131,8 +133,24 @@ impl ColumnMap {
         }
         let folded: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
         let nonempty = folded.iter().filter(|c| !c.is_empty()).count();
+        if nonempty >= 1
+            && self.sub_signatures.iter().any(|sub| {
+                folded.iter().enumerate().all(|(i, c)| c.is_empty() || sub.get(i) == Some(c))
+            })
+        {
+            return true;
+        }
         if nonempty < 2 {
             return false;
+        }
+        // Where the header has a number column ("TT"), a repeat has it too: a
+        // continuation row has an empty number cell.
+        if let Some(i) = self.index_of(Col::Number) {
+            let sig = self.signature.get(i).map_or("", String::as_str);
+            let cell = folded.get(i).map_or("", String::as_str);
+            if !sig.is_empty() && cell != sig && classify(cell) != Some(Col::Number) {
+                return false;
+            }
         }
         let same = folded
             .iter()
@@ -175,6 +193,7 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         cols,
         headers: cells.iter().map(|c| kehoach_text::normalize(c)).collect(),
         signature: cells.iter().map(|c| norm_header(c)).collect(),
+        sub_signatures: Vec::new(),
     })
 }
 
@@ -202,6 +221,7 @@ pub fn merge_subheader(map: &mut ColumnMap, cells: &[&str]) -> bool {
         }
     }
     dedupe(&mut map.cols);
+    map.sub_signatures.push(cells.iter().map(|c| norm_header(c)).collect());
     true
 }
 
