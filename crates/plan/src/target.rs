@@ -65,12 +65,16 @@ struct Folded {
     /// `map[i]` is the original byte offset of folded byte `i`; one extra
     /// entry maps the end.
     map: Vec<usize>,
+    /// `ends[i]` is the original byte offset just after the character that
+    /// produced folded byte `i` (so a range ends before dropped characters).
+    ends: Vec<usize>,
 }
 
 impl Folded {
     fn new(s: &str) -> Folded {
         let mut text = String::with_capacity(s.len());
         let mut map = Vec::with_capacity(s.len() + 1);
+        let mut ends = Vec::with_capacity(s.len());
         for (i, c) in s.char_indices() {
             let f = fold_char(c);
             if f == '\0' {
@@ -79,15 +83,19 @@ impl Folded {
             text.push(f);
             for _ in 0..f.len_utf8() {
                 map.push(i);
+                ends.push(i + c.len_utf8());
             }
         }
         map.push(s.len());
-        Folded { text, map }
+        Folded { text, map, ends }
     }
 
     /// The original text for a folded range.
     fn original<'a>(&self, orig: &'a str, r: Range<usize>) -> &'a str {
-        match (self.map.get(r.start), self.map.get(r.end)) {
+        if r.start >= r.end {
+            return "";
+        }
+        match (self.map.get(r.start), self.ends.get(r.end - 1)) {
             (Some(&a), Some(&b)) if a <= b => orig.get(a..b).unwrap_or(""),
             _ => "",
         }
@@ -547,6 +555,14 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 512,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x7461_7267_6574_7321),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
         #[test]
         fn never_panics(s in ".{0,120}") {
             check_all(&s)?;
