@@ -69,8 +69,14 @@ pub fn assemble(doc: &Document) -> Appendix {
         let mut started_here = false;
         if let Some(first) = rows.peek() {
             let grid = first.grid();
-            if let Some(m) = header_map(&grid) {
-                let repeat = map.as_ref().is_some_and(|old| old.is_repeat(&grid) || same_kinds(old, &m));
+            if map.as_ref().is_some_and(|old| old.is_repeat(&grid)) {
+                // The header repeated at the top of a new page or block.
+                after_break = true;
+                rows.next();
+            } else if let Some(m) = header_map(&grid) {
+                let repeat = map
+                    .as_ref()
+                    .is_some_and(|old| old.is_repeat(&grid) || same_kinds(old, &m));
                 if !repeat {
                     map = Some(m);
                     started_here = true;
@@ -85,7 +91,11 @@ pub fn assemble(doc: &Document) -> Appendix {
                 continue;
             } else if map.is_none() {
                 // Not an appendix table (yet): look for a header a few rows down.
-                let found = table.rows.iter().take(4).position(|r| header_map(&r.grid()).is_some());
+                let found = table
+                    .rows
+                    .iter()
+                    .take(4)
+                    .position(|r| header_map(&r.grid()).is_some());
                 match found {
                     Some(k) if k > 0 => {
                         for _ in 0..k {
@@ -146,7 +156,9 @@ fn fits<'a>(m: &ColumnMap, rows: impl Iterator<Item = &'a Row>) -> bool {
 }
 
 fn cell<'a>(grid: &[&'a str], m: &ColumnMap, col: Col) -> &'a str {
-    m.index_of(col).and_then(|i| grid.get(i).copied()).unwrap_or("")
+    m.index_of(col)
+        .and_then(|i| grid.get(i).copied())
+        .unwrap_or("")
 }
 
 fn map_row<'a>(m: &ColumnMap, grid: &[&'a str]) -> Mapped<'a> {
@@ -199,7 +211,11 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
             number = Some(token);
         } else if let Some((num, text)) = split_number_text(&raw_number) {
             number = Some(num);
-            mp.content = if mp.content.trim().is_empty() { text } else { format!("{text} {}", mp.content) };
+            mp.content = if mp.content.trim().is_empty() {
+                text
+            } else {
+                format!("{text} {}", mp.content)
+            };
         } else if is_bullet(&raw_number) {
             // A bullet: an unnumbered row.
         } else if mp.content.trim().is_empty() {
@@ -307,8 +323,11 @@ fn append(prev: &mut RawTask, mp: &Mapped<'_>, content: &str, m: &ColumnMap) {
 /// Whether continuation text after a page break starts a new sentence (and so
 /// a new record) rather than finishing the previous row's text.
 fn starts_new_sentence(content: &str, prev_content: &str) -> bool {
-    let Some(first) = content.chars().next() else { return false };
-    if first.is_lowercase() || matches!(first, '-' | '+' | '•' | '(' | ',' | ';' | ')' | '…' | '.') {
+    let Some(first) = content.chars().next() else {
+        return false;
+    };
+    if first.is_lowercase() || matches!(first, '-' | '+' | '•' | '(' | ',' | ';' | ')' | '…' | '.')
+    {
         return false;
     }
     let prev_end = prev_content.trim_end().chars().last();
@@ -320,7 +339,10 @@ fn starts_new_sentence(content: &str, prev_content: &str) -> bool {
 
 /// Whether text ends like a finished sentence.
 fn ends_sentence(text: &str) -> bool {
-    matches!(text.trim_end().chars().last(), Some('.' | '!' | '?' | ';' | ':' | ')' | '"' | '”'))
+    matches!(
+        text.trim_end().chars().last(),
+        Some('.' | '!' | '?' | ';' | ':' | ')' | '"' | '”')
+    )
 }
 
 /// A row split by a page break carries only tails of the other cells (or
@@ -330,7 +352,11 @@ fn other_cells_are_fragments(mp: &Mapped<'_>) -> bool {
         .iter()
         .map(|c| c.trim())
         .filter(|c| !c.is_empty())
-        .all(|c| c.chars().next().is_some_and(|ch| ch.is_lowercase() || !ch.is_alphanumeric()))
+        .all(|c| {
+            c.chars()
+                .next()
+                .is_some_and(|ch| ch.is_lowercase() || !ch.is_alphanumeric())
+        })
 }
 
 /// `I. Cải cách thể chế` typed into the content column of a row with an empty number cell.
@@ -340,7 +366,9 @@ fn section_in_content(content: &str) -> Option<(String, String)> {
     let head = t.split_whitespace().next()?;
     // Only Roman numerals followed by a dot: arabic numbers in running text are too ambiguous.
     match parse_num(&num)? {
-        crate::number::Num::Roman(_, parts) if parts.is_empty() && head.ends_with('.') => Some((num, text)),
+        crate::number::Num::Roman(_, parts) if parts.is_empty() && head.ends_with('.') => {
+            Some((num, text))
+        }
         _ => None,
     }
 }

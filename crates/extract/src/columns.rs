@@ -25,12 +25,18 @@ pub enum Col {
 /// without diacritics (`NOI DUNG`) and tolerates OCR slips in one letter.
 pub fn classify(header: &str) -> Option<Col> {
     let f = fold(header);
-    let words: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.is_empty() {
         return None;
     }
     let joined = words.join(" ");
-    if matches!(joined.as_str(), "tt" | "stt" | "so tt" | "so thu tu" | "thu tu" | "no" | "so" | "muc" | "t t") {
+    if matches!(
+        joined.as_str(),
+        "tt" | "stt" | "so tt" | "so thu tu" | "thu tu" | "no" | "so" | "muc" | "t t"
+    ) {
         return Some(Col::Number);
     }
     // The kind whose keyword comes first wins: "Kết quả thực hiện" is a
@@ -99,7 +105,9 @@ fn phrase_position(words: &[&str], phrase: &str) -> Option<usize> {
 
 /// Same length and at most one differing letter, for words of three letters or more.
 fn near(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.len() >= 3 && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= 1
+    a.len() == b.len()
+        && a.len() >= 3
+        && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= 1
 }
 
 /// The column layout of an appendix table.
@@ -113,6 +121,8 @@ pub struct ColumnMap {
     pub signature: Vec<String>,
     /// Folded texts of sub-header rows (a second header row), which repeat too.
     pub sub_signatures: Vec<Vec<String>>,
+    /// The kind each header cell names on its own (for repeats in other words).
+    pub signature_kinds: Vec<Option<Col>>,
 }
 
 impl ColumnMap {
@@ -131,11 +141,25 @@ impl ColumnMap {
         if !is_header_like(cells) {
             return false;
         }
+        // Cheap rejection of data rows: the number cell holds a number, not "TT".
+        if self.sub_signatures.is_empty() {
+            if let Some(i) = self.index_of(Col::Number) {
+                let cell = cells.get(i).map_or("", |c| c.trim());
+                let sig_blank = self.signature.get(i).is_none_or(|s| s.is_empty());
+                if !sig_blank && (cell.is_empty() || cell.starts_with(|c: char| c.is_ascii_digit()))
+                {
+                    return false;
+                }
+            }
+        }
         let folded: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
         let nonempty = folded.iter().filter(|c| !c.is_empty()).count();
         if nonempty >= 1
             && self.sub_signatures.iter().any(|sub| {
-                folded.iter().enumerate().all(|(i, c)| c.is_empty() || sub.get(i) == Some(c))
+                folded
+                    .iter()
+                    .enumerate()
+                    .all(|(i, c)| c.is_empty() || sub.get(i) == Some(c))
             })
         {
             return true;
@@ -155,7 +179,14 @@ impl ColumnMap {
         let same = folded
             .iter()
             .zip(&self.signature)
-            .filter(|(a, b)| !a.is_empty() && (a == b || classify(a).is_some() && classify(a) == classify(b)))
+            .enumerate()
+            .filter(|(i, (a, b))| {
+                !a.is_empty()
+                    && (a == b || {
+                        let k = classify(a);
+                        k.is_some() && k == self.signature_kinds.get(*i).copied().flatten()
+                    })
+            })
             .count();
         same * 3 >= nonempty * 2 && same >= 2
     }
@@ -167,7 +198,9 @@ fn norm_header(s: &str) -> String {
 
 /// A header cell is short, mostly words; a row is header-like when its cells are.
 fn is_header_like(cells: &[&str]) -> bool {
-    cells.iter().all(|c| c.len() <= 240 && c.chars().count() <= 80 && !c.contains('%'))
+    cells
+        .iter()
+        .all(|c| c.len() <= 240 && c.chars().count() <= 80 && !c.contains('%'))
 }
 
 /// Tries to read `cells` as the appendix header row.
@@ -176,10 +209,17 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         return None;
     }
     let cols: Vec<Option<Col>> = cells.iter().map(|c| classify(c)).collect();
-    let known = cols.iter().filter(|c| matches!(c, Some(k) if *k != Col::Other)).count();
+    let known = cols
+        .iter()
+        .filter(|c| matches!(c, Some(k) if *k != Col::Other))
+        .count();
     let has_content = cols.contains(&Some(Col::Content));
-    let has_unit_or_time =
-        cols.iter().any(|c| matches!(c, Some(Col::Lead | Col::Support | Col::Deadline | Col::Product)));
+    let has_unit_or_time = cols.iter().any(|c| {
+        matches!(
+            c,
+            Some(Col::Lead | Col::Support | Col::Deadline | Col::Product)
+        )
+    });
     if !(has_content && has_unit_or_time && known >= 3) {
         return None;
     }
@@ -194,6 +234,7 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         headers: cells.iter().map(|c| kehoach_text::normalize(c)).collect(),
         signature: cells.iter().map(|c| norm_header(c)).collect(),
         sub_signatures: Vec::new(),
+        signature_kinds: cells.iter().map(|c| classify(c)).collect(),
     })
 }
 
@@ -205,14 +246,22 @@ pub fn merge_subheader(map: &mut ColumnMap, cells: &[&str]) -> bool {
     }
     let sub: Vec<Option<Col>> = cells.iter().map(|c| classify(c)).collect();
     // Every non-empty cell must be a header word, and at least one must be new.
-    let ok = cells.iter().zip(&sub).all(|(c, k)| c.trim().is_empty() || k.is_some());
-    if !ok || !sub.iter().any(|k| matches!(k, Some(Col::Lead | Col::Support))) {
+    let ok = cells
+        .iter()
+        .zip(&sub)
+        .all(|(c, k)| c.trim().is_empty() || k.is_some());
+    if !ok
+        || !sub
+            .iter()
+            .any(|k| matches!(k, Some(Col::Lead | Col::Support)))
+    {
         return false;
     }
     if map.cols.len() < sub.len() {
         map.cols.resize(sub.len(), None);
         map.headers.resize(sub.len(), String::new());
         map.signature.resize(sub.len(), String::new());
+        map.signature_kinds.resize(sub.len(), None);
     }
     for (i, k) in sub.iter().enumerate() {
         if let Some(k) = k {
@@ -221,7 +270,8 @@ pub fn merge_subheader(map: &mut ColumnMap, cells: &[&str]) -> bool {
         }
     }
     dedupe(&mut map.cols);
-    map.sub_signatures.push(cells.iter().map(|c| norm_header(c)).collect());
+    map.sub_signatures
+        .push(cells.iter().map(|c| norm_header(c)).collect());
     true
 }
 
@@ -247,7 +297,11 @@ pub fn is_column_numbering(cells: &[&str]) -> bool {
         .iter()
         .map(|c| c.trim().trim_matches(['(', ')']).parse::<u32>().ok())
         .collect();
-    nums.len() >= 3 && nums.iter().enumerate().all(|(i, n)| *n == Some(i as u32 + 1))
+    nums.len() >= 3
+        && nums
+            .iter()
+            .enumerate()
+            .all(|(i, n)| *n == Some(i as u32 + 1))
 }
 
 #[cfg(test)]
@@ -277,7 +331,14 @@ mod tests {
 
     #[test]
     fn header_rows() {
-        let h = ["STT", "Nhiệm vụ cụ thể", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"];
+        let h = [
+            "STT",
+            "Nhiệm vụ cụ thể",
+            "Sản phẩm",
+            "Cơ quan chủ trì",
+            "Cơ quan phối hợp",
+            "Thời gian hoàn thành",
+        ];
         let map = header_map(&h).expect("header");
         assert_eq!(map.index_of(Col::Product), Some(2));
         assert_eq!(map.index_of(Col::Deadline), Some(5));
@@ -287,8 +348,12 @@ mod tests {
 
     #[test]
     fn two_row_headers() {
-        let mut map = header_map(&["TT", "Nội dung", "Đơn vị thực hiện", "", "Thời gian"]).expect("header");
-        assert!(merge_subheader(&mut map, &["", "", "Chủ trì", "Phối hợp", ""]));
+        let mut map =
+            header_map(&["TT", "Nội dung", "Đơn vị thực hiện", "", "Thời gian"]).expect("header");
+        assert!(merge_subheader(
+            &mut map,
+            &["", "", "Chủ trì", "Phối hợp", ""]
+        ));
         assert_eq!(map.index_of(Col::Lead), Some(2));
         assert_eq!(map.index_of(Col::Support), Some(3));
     }

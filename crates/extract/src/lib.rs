@@ -26,9 +26,10 @@ use kehoach_doc::Document;
 use kehoach_plan::due::parse_due;
 use kehoach_plan::target::parse_targets;
 use kehoach_plan::units::split_units;
-use kehoach_plan::{Meta, Plan, Source, Task, TaskSource, Warning, WarningCode};
+use kehoach_plan::{Due, Meta, Plan, Source, Task, TaskSource, Warning, WarningCode};
 use kehoach_text::{canon_tones, fold, ToneStyle};
 use number::{parse_num, Num};
+use std::collections::HashMap;
 
 /// Extraction options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,7 +53,11 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     let mut warnings: Vec<Warning> = Vec::new();
     for w in &doc.warnings {
         if let Some(code) = WarningCode::parse(&w.code) {
-            warnings.push(Warning { code, message: w.message.clone(), seq: None });
+            warnings.push(Warning {
+                code,
+                message: w.message.clone(),
+                seq: None,
+            });
         }
     }
     if let Some(c) = &caption {
@@ -62,12 +67,26 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     let mut rows = app.rows;
     for (i, row) in rows.iter_mut().enumerate() {
         if let Some(msg) = split_fused(row) {
-            warnings.push(Warning { code: WarningCode::FusedCell, message: msg, seq: Some(i as u32 + 1) });
+            warnings.push(Warning {
+                code: WarningCode::FusedCell,
+                message: msg,
+                seq: Some(i as u32 + 1),
+            });
         }
     }
-    let mut tasks: Vec<Task> = rows.into_iter().enumerate().map(|(i, r)| to_task(i, r, meta.year)).collect();
+    // Deadline texts repeat from row to row ("Thường xuyên"): parse each once.
+    let mut dues: HashMap<String, Option<Due>> = HashMap::new();
+    let mut tasks: Vec<Task> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| to_task(i, r, meta.year, &mut dues))
+        .collect();
     for w in app.warnings {
-        warnings.push(Warning { code: w.code, message: w.message, seq: w.row.map(|r| r as u32 + 1) });
+        warnings.push(Warning {
+            code: w.code,
+            message: w.message,
+            seq: w.row.map(|r| r as u32 + 1),
+        });
     }
     hierarchy(&mut tasks, &mut warnings);
     for t in &tasks {
@@ -76,12 +95,20 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     if tasks.is_empty() {
         warnings.push(Warning {
             code: WarningCode::NoAppendix,
-            message: "no appendix table with task columns (content, lead unit, deadline …) was found".into(),
+            message:
+                "no appendix table with task columns (content, lead unit, deadline …) was found"
+                    .into(),
             seq: None,
         });
     }
     warnings.sort_by_key(|w| w.seq.unwrap_or(0));
-    let mut plan = Plan { schema: kehoach_plan::SCHEMA.into(), source, meta, tasks, warnings };
+    let mut plan = Plan {
+        schema: kehoach_plan::SCHEMA.into(),
+        source,
+        meta,
+        tasks,
+        warnings,
+    };
     if opts.tone_style != ToneStyle::default() {
         restyle(&mut plan, opts.tone_style);
     }
@@ -92,11 +119,25 @@ fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn to_task(i: usize, r: RawTask, year: Option<i32>) -> Task {
-    let due = if r.deadline.is_empty() { None } else { parse_due(&r.deadline, year) };
+fn to_task(
+    i: usize,
+    r: RawTask,
+    year: Option<i32>,
+    dues: &mut HashMap<String, Option<Due>>,
+) -> Task {
+    let due = if r.deadline.is_empty() {
+        None
+    } else if let Some(d) = dues.get(&r.deadline) {
+        d.clone()
+    } else {
+        let d = parse_due(&r.deadline, year);
+        dues.insert(r.deadline.clone(), d.clone());
+        d
+    };
     let mut targets = parse_targets(&r.content);
     targets.extend(parse_targets(&r.product));
-    let confidence = (!r.confidences.is_empty()).then(|| r.confidences.iter().sum::<f32>() / r.confidences.len() as f32);
+    let confidence = (!r.confidences.is_empty())
+        .then(|| r.confidences.iter().sum::<f32>() / r.confidences.len() as f32);
     Task {
         seq: i as u32 + 1,
         number: r.number,
@@ -113,7 +154,10 @@ fn to_task(i: usize, r: RawTask, year: Option<i32>) -> Task {
         due,
         targets,
         extra: r.extra,
-        source: TaskSource { page: r.pos.page, line: r.pos.line },
+        source: TaskSource {
+            page: r.pos.page,
+            line: r.pos.line,
+        },
         confidence,
     }
 }
@@ -125,7 +169,10 @@ fn split_fused(r: &mut RawTask) -> Option<String> {
     if d.is_empty() || p.is_empty() || d.len() < 4 {
         return None;
     }
-    let what = r.number.clone().map_or_else(|| describe(&r.pos), |n| format!("row {n}"));
+    let what = r
+        .number
+        .clone()
+        .map_or_else(|| describe(&r.pos), |n| format!("row {n}"));
     if d == p {
         // Both cells hold "deadline product": split at the cell's own line
         // break, else after a deadline phrase before a capitalised word.
@@ -143,7 +190,11 @@ fn split_fused(r: &mut RawTask) -> Option<String> {
             return None;
         }
         r.deadline = head;
-    } else if p.len() > d.len() && p.starts_with(&d) && p[d.len()..].starts_with(' ') && is_deadline_phrase(&d) {
+    } else if p.len() > d.len()
+        && p.starts_with(&d)
+        && p[d.len()..].starts_with(' ')
+        && is_deadline_phrase(&d)
+    {
         r.product = p[d.len()..].trim().to_string();
     } else {
         return None;
@@ -156,15 +207,35 @@ fn split_fused(r: &mut RawTask) -> Option<String> {
 
 /// Words that open a deadline phrase.
 const DEADLINE_OPENERS: &[&str] = &[
-    "khi ", "theo ", "sau ", "truoc ", "trong ", "thuong xuyen", "hang ", "hang thang", "dinh ky", "cham nhat",
-    "thang ", "quy ", "nam ", "ngay ", "tu ngay", "den ", "dau nam", "cuoi nam", "6 thang", "giai doan",
+    "khi ",
+    "theo ",
+    "sau ",
+    "truoc ",
+    "trong ",
+    "thuong xuyen",
+    "hang ",
+    "hang thang",
+    "dinh ky",
+    "cham nhat",
+    "thang ",
+    "quy ",
+    "nam ",
+    "ngay ",
+    "tu ngay",
+    "den ",
+    "dau nam",
+    "cuoi nam",
+    "6 thang",
+    "giai doan",
 ];
 
 fn is_deadline_phrase(s: &str) -> bool {
     let f = fold(s);
     let word_count = s.split_whitespace().count();
     word_count <= 12
-        && (DEADLINE_OPENERS.iter().any(|o| f.starts_with(o) || f == o.trim())
+        && (DEADLINE_OPENERS
+            .iter()
+            .any(|o| f.starts_with(o) || f == o.trim())
             || parse_due(s, None).is_some_and(|d| d.kind != kehoach_plan::DueKind::Conditional))
 }
 
@@ -186,7 +257,10 @@ fn split_after_deadline_phrase(s: &str) -> Option<(String, String)> {
 
 /// Sets level, parent and section of every task, and reports number gaps.
 fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
-    let nums: Vec<Option<Num>> = tasks.iter().map(|t| t.number.as_deref().and_then(parse_num)).collect();
+    let nums: Vec<Option<Num>> = tasks
+        .iter()
+        .map(|t| t.number.as_deref().and_then(parse_num))
+        .collect();
     let mut section: Option<String> = None;
     for i in 0..tasks.len() {
         let (level, parent) = match &nums[i] {
@@ -195,15 +269,18 @@ fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
                     let parent = if level == 0 {
                         None
                     } else {
-                        (0..i).rev().find(|&j| tasks[j].level + 1 == level).or_else(|| {
-                            (0..i).rev().find(|&j| tasks[j].level < level)
-                        })
+                        (0..i)
+                            .rev()
+                            .find(|&j| tasks[j].level + 1 == level)
+                            .or_else(|| (0..i).rev().find(|&j| tasks[j].level < level))
                     };
                     (level, parent)
                 }
                 None => {
                     // A letter item: under the nearest preceding numbered row.
-                    let parent = (0..i).rev().find(|&j| matches!(nums[j], Some(ref n) if n.level().is_some()));
+                    let parent = (0..i)
+                        .rev()
+                        .find(|&j| matches!(nums[j], Some(ref n) if n.level().is_some()));
                     (parent.map_or(1, |p| tasks[p].level + 1), parent)
                 }
             },
@@ -216,7 +293,10 @@ fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
                 } else {
                     tasks[i - 1].parent.map(|p| p as usize - 1)
                 };
-                (parent.map_or(if i == 0 { 0 } else { 1 }, |p| tasks[p].level + 1), parent)
+                (
+                    parent.map_or(if i == 0 { 0 } else { 1 }, |p| tasks[p].level + 1),
+                    parent,
+                )
             }
         };
         if level == 0 && tasks[i].number.is_some() {
@@ -254,21 +334,35 @@ fn number_gaps(tasks: &[Task], nums: &[Option<Num>], warnings: &mut Vec<Warning>
             let msg = if v + 1 == expected {
                 format!("number {label} repeats the previous number")
             } else {
-                format!("number {label} follows {} (expected {expected})", expected.saturating_sub(1))
+                format!(
+                    "number {label} follows {} (expected {expected})",
+                    expected.saturating_sub(1)
+                )
             };
-            warnings.push(Warning { code: WarningCode::NumberGap, message: msg, seq: Some(t.seq) });
+            warnings.push(Warning {
+                code: WarningCode::NumberGap,
+                message: msg,
+                seq: Some(t.seq),
+            });
         }
         last.insert(key, v);
     }
 }
 
 fn year_warning(t: &Task, year: Option<i32>, warnings: &mut Vec<Warning>) {
-    let (Some(year), Some(due)) = (year, &t.due) else { return };
+    let (Some(year), Some(due)) = (year, &t.due) else {
+        return;
+    };
     let Some(by) = due.by.as_deref() else { return };
-    let Some(due_year) = by.get(..4).and_then(|y| y.parse::<i32>().ok()) else { return };
+    let Some(due_year) = by.get(..4).and_then(|y| y.parse::<i32>().ok()) else {
+        return;
+    };
     // A deadline early in the following year is normal for year-end reporting.
     if due_year < year || due_year > year + 1 {
-        let label = t.number.as_deref().map_or_else(|| format!("seq {}", t.seq), |n| format!("row {n}"));
+        let label = t
+            .number
+            .as_deref()
+            .map_or_else(|| format!("seq {}", t.seq), |n| format!("row {n}"));
         warnings.push(Warning {
             code: WarningCode::YearMismatch,
             message: format!(
@@ -327,7 +421,13 @@ fn restyle(plan: &mut Plan, style: ToneStyle) {
         f(&mut sg.position);
     }
     for t in &mut plan.tasks {
-        for s in [&mut t.content, &mut t.lead, &mut t.support, &mut t.deadline, &mut t.product] {
+        for s in [
+            &mut t.content,
+            &mut t.lead,
+            &mut t.support,
+            &mut t.deadline,
+            &mut t.product,
+        ] {
             f(s);
         }
         for u in t.lead_units.iter_mut().chain(t.support_units.iter_mut()) {

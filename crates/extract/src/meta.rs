@@ -36,9 +36,9 @@ pub struct Caption {
 }
 
 /// Lines read from the top of the document (number, date, title, issuer).
-const HEAD_LINES: usize = 80;
+const HEAD_LINES: usize = 40;
 /// Lines read from the end of the running text (signature, caption).
-const TAIL_LINES: usize = 60;
+const TAIL_LINES: usize = 40;
 
 /// Collects the running-text lines of the document before block `until`
 /// (the first appendix table). Metadata sits in the head (number, date,
@@ -67,16 +67,54 @@ pub fn lines(doc: &Document, until: Option<usize>) -> Vec<Line> {
         .enumerate()
         .filter(|(i, _)| keep(*i))
         .filter_map(|(_, &(text, para, bold, first))| {
+            if text.len() > LONG_LINE && !MARKERS.iter().any(|m| text.contains(m)) {
+                // Running body text: kept as a placeholder so paragraph order holds.
+                return Some(Line {
+                    text: String::new(),
+                    folded: String::new(),
+                    para,
+                    bold,
+                    first_in_para: first,
+                });
+            }
             let t = normalize(text);
-            (!t.is_empty()).then(|| Line { folded: fold(&t), text: t, para, bold, first_in_para: first })
+            (!t.is_empty()).then(|| Line {
+                folded: fold(&t),
+                text: t,
+                para,
+                bold,
+                first_in_para: first,
+            })
         })
         .collect()
 }
 
-fn push_raw<'a>(out: &mut Vec<(&'a str, usize, bool, bool)>, text: &'a str, para: usize, bold: bool) {
+/// Lines longer than this (bytes) are body text unless they hold a marker.
+const LONG_LINE: usize = 300;
+/// Phrases that make a long line worth reading: the appendix caption and the
+/// "… ban hành / xây dựng Kế hoạch" sentence that names the issuer.
+const MARKERS: &[&str] = &[
+    "kèm theo",
+    "Kèm theo",
+    "KÈM THEO",
+    "ban hành",
+    "xây dựng Kế hoạch",
+    "xây dựng kế hoạch",
+];
+
+fn push_raw<'a>(
+    out: &mut Vec<(&'a str, usize, bool, bool)>,
+    text: &'a str,
+    para: usize,
+    bold: bool,
+) {
     let mut first = true;
     // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
-    for piece in text.split('\n').flat_map(|l| l.split("   ")).flat_map(|l| l.split('\t')) {
+    for piece in text
+        .split('\n')
+        .flat_map(|l| l.split("   "))
+        .flat_map(|l| l.split('\t'))
+    {
         if piece.trim().is_empty() {
             continue;
         }
@@ -98,7 +136,8 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 static CAPTION_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"ngay\s*(\d{0,2})\s*(?:thang|/)\s*(\d{0,2})\s*(?:nam|/)\s*(\d{4})").expect("valid regex")
+    Regex::new(r"ngay\s*(\d{0,2})\s*(?:thang|/)\s*(\d{0,2})\s*(?:nam|/)\s*(\d{4})")
+        .expect("valid regex")
 });
 static YEAR_IN_TITLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bnam\s+(\d{4})\b").expect("valid regex"));
@@ -132,7 +171,10 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
     // Date line.
     let title_idx = title_heading(lines);
     let search_end = title_idx.map_or(lines.len().min(40), |t| (t + 3).min(lines.len()));
-    if let Some(l) = lines[..search_end].iter().find(|l| DATE_LINE.is_match(&l.folded)) {
+    if let Some(l) = lines[..search_end]
+        .iter()
+        .find(|l| DATE_LINE.is_match(&l.folded))
+    {
         if let Some(c) = DATE_LINE.captures(&l.folded) {
             meta.date_raw = Some(l.text.clone());
             if let Some(place) = c.get(1) {
@@ -162,10 +204,19 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
     meta.year = meta
         .title
         .as_deref()
-        .and_then(|t| YEAR_IN_TITLE.captures_iter(&fold(t)).last().and_then(|c| c[1].parse().ok()))
+        .and_then(|t| {
+            YEAR_IN_TITLE
+                .captures_iter(&fold(t))
+                .last()
+                .and_then(|c| c[1].parse().ok())
+        })
         .or_else(|| meta.date.as_deref().and_then(|d| d.get(..4)?.parse().ok()))
         .or_else(|| {
-            meta.date_raw.as_deref().and_then(|d| YEAR_IN_TITLE.captures(&fold(d)).and_then(|c| c[1].parse().ok()))
+            meta.date_raw.as_deref().and_then(|d| {
+                YEAR_IN_TITLE
+                    .captures(&fold(d))
+                    .and_then(|c| c[1].parse().ok())
+            })
         })
         .or_else(|| caption.and_then(|c| c.year));
 
@@ -190,14 +241,19 @@ fn number_line(text: &str) -> Option<(Option<String>, String)> {
 fn title_heading(lines: &[Line]) -> Option<usize> {
     lines.iter().take(80).position(|l| {
         let f = l.folded.trim_matches(|c: char| !c.is_alphanumeric());
-        f == "ke hoach" || (f.starts_with("ke hoach ") && l.text.starts_with("KẾ HOẠCH") && !f.contains(" so "))
+        f == "ke hoach"
+            || (f.starts_with("ke hoach ") && l.text.starts_with("KẾ HOẠCH") && !f.contains(" so "))
     })
 }
 
 fn title_after(lines: &[Line], heading: usize) -> Option<String> {
     let h = &lines[heading];
     // "KẾ HOẠCH Thực hiện …" on one line.
-    let inline = h.text.strip_prefix("KẾ HOẠCH").map(str::trim).filter(|r| r.chars().any(char::is_alphabetic));
+    let inline = h
+        .text
+        .strip_prefix("KẾ HOẠCH")
+        .map(str::trim)
+        .filter(|r| r.chars().any(char::is_alphabetic));
     let mut parts: Vec<&str> = Vec::new();
     if let Some(rest) = inline {
         parts.push(rest);
@@ -219,7 +275,10 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
         // A bold title wrapped into several bold paragraphs (Word exports).
         if next.bold {
             while let Some(l) = lines.get(i) {
-                if !(l.bold && l.first_in_para) || is_body_start(&l.folded) || parts.join(" ").len() > 300 {
+                if !(l.bold && l.first_in_para)
+                    || is_body_start(&l.folded)
+                    || parts.join(" ").len() > 300
+                {
                     break;
                 }
                 let p = l.para;
@@ -235,19 +294,32 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
 }
 
 fn is_body_start(folded: &str) -> bool {
-    folded.starts_with("can cu") || folded.starts_with("kinh gui") || folded.starts_with("so:") || folded.starts_with("i.")
+    folded.starts_with("can cu")
+        || folded.starts_with("kinh gui")
+        || folded.starts_with("so:")
+        || folded.starts_with("i.")
 }
 
 /// Parses the appendix caption from lines near the appendix.
 pub fn caption(lines: &[Line]) -> Option<Caption> {
-    let l = lines.iter().rev().take(12).find(|l| l.folded.contains("kem theo") && CAPTION.is_match(&l.folded))?;
+    let l = lines
+        .iter()
+        .rev()
+        .take(12)
+        .find(|l| l.folded.contains("kem theo") && CAPTION.is_match(&l.folded))?;
     let c = CAPTION.captures(&l.folded)?;
-    let mut cap = Caption { raw: l.text.clone(), ..Caption::default() };
+    let mut cap = Caption {
+        raw: l.text.clone(),
+        ..Caption::default()
+    };
     let digits = c.get(1).map_or("", |m| m.as_str());
     if let Some(code) = c.get(2) {
         // Recover the code's original case from the text.
         let code_f = code.as_str();
-        let start = l.folded.find(&format!("kh-{code_f}")).or_else(|| l.folded.find(&format!("kh/{code_f}")));
+        let start = l
+            .folded
+            .find(&format!("kh-{code_f}"))
+            .or_else(|| l.folded.find(&format!("kh/{code_f}")));
         let code_orig = start
             .and_then(|s| char_slice(&l.text, &l.folded, s + 3, code_f.len()))
             .unwrap_or_else(|| code_f.to_uppercase());
@@ -275,21 +347,36 @@ pub fn caption(lines: &[Line]) -> Option<Caption> {
 /// maps characters one to one, so char offsets line up.
 fn char_slice(orig: &str, folded: &str, byte_start: usize, byte_len: usize) -> Option<String> {
     let start_chars = folded.get(..byte_start)?.chars().count();
-    let len_chars = folded.get(byte_start..byte_start + byte_len)?.chars().count();
+    let len_chars = folded
+        .get(byte_start..byte_start + byte_len)?
+        .chars()
+        .count();
     Some(orig.chars().skip(start_chars).take(len_chars).collect())
 }
 
 /// Drops the signer's office from an issuer phrase and abbreviates "Ủy ban nhân dân".
 fn clean_issuer(s: &str) -> Option<String> {
     let mut t = normalize(s);
-    for prefix in ["Chủ tịch ", "Giám đốc ", "Thủ trưởng ", "Trưởng ban ", "Trưởng phòng ", "Chánh Văn phòng "] {
+    for prefix in [
+        "Chủ tịch ",
+        "Giám đốc ",
+        "Thủ trưởng ",
+        "Trưởng ban ",
+        "Trưởng phòng ",
+        "Chánh Văn phòng ",
+    ] {
         if let Some(rest) = strip_prefix_ci(&t, prefix) {
             t = rest.to_string();
         }
     }
     let f = fold(&t);
     if f.starts_with("uy ban nhan dan") {
-        t = format!("UBND{}", t.chars().skip("Ủy ban nhân dân".chars().count()).collect::<String>());
+        t = format!(
+            "UBND{}",
+            t.chars()
+                .skip("Ủy ban nhân dân".chars().count())
+                .collect::<String>()
+        );
     }
     let t = t.trim().to_string();
     (!t.is_empty() && t.chars().count() <= 100).then_some(t)
@@ -305,7 +392,12 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     }
 }
 
-fn issuer(lines: &[Line], caption: Option<&Caption>, meta: &Meta, title_idx: Option<usize>) -> Option<String> {
+fn issuer(
+    lines: &[Line],
+    caption: Option<&Caption>,
+    meta: &Meta,
+    title_idx: Option<usize>,
+) -> Option<String> {
     // 1. The issuing body's name printed above the number line.
     let limit = title_idx.unwrap_or(12).min(lines.len());
     let mut top: Vec<&Line> = Vec::new();
@@ -325,13 +417,24 @@ fn issuer(lines: &[Line], caption: Option<&Caption>, meta: &Meta, title_idx: Opt
     // 3. "Sở Y tế xây dựng Kế hoạch…" in the opening paragraphs.
     if found.is_none() {
         found = lines.iter().take(40).find_map(|l| {
-            ISSUES_PLAN.captures(&l.text).and_then(|c| clean_issuer(c.get(1)?.as_str()))
+            ISSUES_PLAN
+                .captures(&l.text)
+                .and_then(|c| clean_issuer(c.get(1)?.as_str()))
         });
     }
     // A bare level ("UBND huyện") gets its name from the title or place.
     if let Some(f) = &found {
         let ff = fold(f);
-        let bare = ["ubnd huyen", "ubnd xa", "ubnd tinh", "ubnd thanh pho", "ubnd thi xa", "ubnd phuong", "ubnd quan", "ubnd thi tran"];
+        let bare = [
+            "ubnd huyen",
+            "ubnd xa",
+            "ubnd tinh",
+            "ubnd thanh pho",
+            "ubnd thi xa",
+            "ubnd phuong",
+            "ubnd quan",
+            "ubnd thi tran",
+        ];
         if bare.contains(&ff.as_str()) {
             let level = f.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
             let named = meta
@@ -352,13 +455,20 @@ fn issuer(lines: &[Line], caption: Option<&Caption>, meta: &Meta, title_idx: Opt
         return found;
     }
     // 4. A well-known issuer code.
-    meta.issuer_code.as_deref().and_then(code_to_issuer).map(str::to_string)
+    meta.issuer_code
+        .as_deref()
+        .and_then(code_to_issuer)
+        .map(str::to_string)
 }
 
 /// An upper-case line naming a body (not the national motto).
 fn is_org_line(l: &Line) -> bool {
     let f = &l.folded;
-    if f.contains("cong hoa") || f.contains("doc lap") || f.contains("hanh phuc") || l.text.chars().count() > 80 {
+    if f.contains("cong hoa")
+        || f.contains("doc lap")
+        || f.contains("hanh phuc")
+        || l.text.chars().count() > 80
+    {
         return false;
     }
     let letters: Vec<char> = l.text.chars().filter(|c| c.is_alphabetic()).collect();
@@ -373,13 +483,24 @@ fn org_name(top: &[&Line]) -> Option<String> {
     let last = top.last()?;
     let mut name = last.text.clone();
     let lf = &last.folded;
-    let is_place = ["huyen ", "xa ", "tinh ", "thanh pho ", "thi xa ", "phuong ", "quan ", "thi tran "]
-        .iter()
-        .any(|p| lf.starts_with(p));
+    let is_place = [
+        "huyen ",
+        "xa ",
+        "tinh ",
+        "thanh pho ",
+        "thi xa ",
+        "phuong ",
+        "quan ",
+        "thi tran ",
+    ]
+    .iter()
+    .any(|p| lf.starts_with(p));
     if is_place && top.len() >= 2 {
         name = format!("{} {}", top[top.len() - 2].text, name);
     }
-    let name = name.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let name = name
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string();
     let cased = title_case_org(&name);
     clean_issuer(&cased)
 }
@@ -388,8 +509,8 @@ fn org_name(top: &[&Line]) -> Option<String> {
 /// "SỞ Y TẾ" → "Sở Y tế". Acronyms (UBND, HĐND) stay upper case.
 fn title_case_org(s: &str) -> String {
     let generic = [
-        "uy", "ban", "nhan", "dan", "so", "phong", "van", "cuc", "chi", "trung", "tam", "huyen", "xa", "tinh",
-        "thanh", "pho", "thi", "tran", "phuong", "quan", "bo", "y", "te",
+        "uy", "ban", "nhan", "dan", "so", "phong", "van", "cuc", "chi", "trung", "tam", "huyen",
+        "xa", "tinh", "thanh", "pho", "thi", "tran", "phuong", "quan", "bo", "y", "te",
     ];
     let mut out = Vec::new();
     let words: Vec<&str> = s.split_whitespace().collect();
@@ -402,14 +523,20 @@ fn title_case_org(s: &str) -> String {
             && ORG_TYPES.contains(&fold(words[i - 1]).as_str())
             && !is_org_type_pair(&words, i)
             && !(f == "nhan" && fold(words[i - 1]) == "ban");
-        let word = if is_acronym && w.chars().all(|c| !c.is_lowercase()) && !kehoach_text::is_valid_syllable(w) {
+        let word = if is_acronym
+            && w.chars().all(|c| !c.is_lowercase())
+            && !kehoach_text::is_valid_syllable(w)
+        {
             w.to_string()
         } else if i == 0 || proper || after_type {
             capitalise(w)
         } else {
             w.to_lowercase()
         };
-        if matches!(f.as_str(), "huyen" | "xa" | "tinh" | "phuong" | "quan") || (f == "pho" && i > 0) || f == "tran" {
+        if matches!(f.as_str(), "huyen" | "xa" | "tinh" | "phuong" | "quan")
+            || (f == "pho" && i > 0)
+            || f == "tran"
+        {
             proper = true;
         }
         out.push(word);
@@ -424,13 +551,19 @@ const ORG_TYPES: &[&str] = &["so", "phong", "cuc", "ban", "vien", "truong", "tam
 fn is_org_type_pair(words: &[&str], i: usize) -> bool {
     let prev = fold(words[i - 1]);
     let cur = fold(words[i]);
-    (prev == "trung" && cur == "tam") || (prev == "uy" && cur == "ban") || (prev == "chi" && cur == "cuc") || (prev == "van" && cur == "phong")
+    (prev == "trung" && cur == "tam")
+        || (prev == "uy" && cur == "ban")
+        || (prev == "chi" && cur == "cuc")
+        || (prev == "van" && cur == "phong")
 }
 
 fn capitalise(w: &str) -> String {
     let mut c = w.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect(),
+        Some(f) => f
+            .to_uppercase()
+            .chain(c.flat_map(char::to_lowercase))
+            .collect(),
         None => String::new(),
     }
 }
@@ -459,17 +592,46 @@ fn code_to_issuer(code: &str) -> Option<&'static str> {
 }
 
 const POSITIONS: &[&str] = &[
-    "chu tich", "pho chu tich", "giam doc", "pho giam doc", "truong phong", "pho truong phong", "chanh van phong",
-    "pho chanh van phong", "cuc truong", "pho cuc truong", "chi cuc truong", "pho chi cuc truong", "truong ban",
-    "pho truong ban", "bi thu", "pho bi thu", "thu truong", "hieu truong", "pho hieu truong", "tong giam doc",
-    "pho tong giam doc", "vien truong", "pho vien truong", "chanh thanh tra", "pho chanh thanh tra", "truong",
-    "chu nhiem", "pho chu nhiem", "bo truong", "thu tuong", "pho thu tuong", "truong khoa", "giam doc so",
+    "chu tich",
+    "pho chu tich",
+    "giam doc",
+    "pho giam doc",
+    "truong phong",
+    "pho truong phong",
+    "chanh van phong",
+    "pho chanh van phong",
+    "cuc truong",
+    "pho cuc truong",
+    "chi cuc truong",
+    "pho chi cuc truong",
+    "truong ban",
+    "pho truong ban",
+    "bi thu",
+    "pho bi thu",
+    "thu truong",
+    "hieu truong",
+    "pho hieu truong",
+    "tong giam doc",
+    "pho tong giam doc",
+    "vien truong",
+    "pho vien truong",
+    "chanh thanh tra",
+    "pho chanh thanh tra",
+    "truong",
+    "chu nhiem",
+    "pho chu nhiem",
+    "bo truong",
+    "thu tuong",
+    "pho thu tuong",
+    "truong khoa",
+    "giam doc so",
 ];
 
 /// Whether a line names the signer's position (possibly behind KT./TM./TL./Q.).
 fn position_of(l: &Line) -> Option<String> {
     let letters: Vec<char> = l.text.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.is_empty() || letters.iter().any(|c| c.is_lowercase()) || l.text.chars().count() > 40 {
+    if letters.is_empty() || letters.iter().any(|c| c.is_lowercase()) || l.text.chars().count() > 40
+    {
         return None;
     }
     let f = l.folded.trim();
@@ -479,7 +641,9 @@ fn position_of(l: &Line) -> Option<String> {
 
 fn strip_signing_prefix(f: &str) -> &str {
     let mut s = f.trim();
-    for p in ["kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "tuq.", "tuq ", "q.", "kt/", "tm/"] {
+    for p in [
+        "kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "tuq.", "tuq ", "q.", "kt/", "tm/",
+    ] {
         if let Some(r) = s.strip_prefix(p) {
             s = r.trim();
         }
@@ -497,19 +661,33 @@ fn signer(lines: &[Line]) -> Option<Signer> {
         let stripped = strip_signing_prefix(f);
         // Keep the printed form, without a KT./TM. prefix.
         let skip = f.chars().count() - stripped.chars().count();
-        pos_line.text.chars().skip(skip).collect::<String>().trim().to_string()
+        pos_line
+            .text
+            .chars()
+            .skip(skip)
+            .collect::<String>()
+            .trim()
+            .to_string()
     };
-    let name = lines[idx + 1..].iter().take(20).find(|l| is_person_name(&l.text)).map(|l| l.text.clone());
-    Some(Signer { name, position: Some(position) })
+    let name = lines[idx + 1..]
+        .iter()
+        .take(20)
+        .find(|l| is_person_name(&l.text))
+        .map(|l| l.text.clone());
+    Some(Signer {
+        name,
+        position: Some(position),
+    })
 }
 
 const SURNAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo",
-    "duong", "ly", "dinh", "dao", "trinh", "mai", "luong", "truong", "ta", "cao", "lam", "ha", "to", "chau",
-    "quach", "thai", "luu", "doan", "vuong", "kieu", "trieu", "la", "phung", "tang", "hua", "nong", "lo", "y",
-    "khuat", "thach", "tong", "giang", "an", "au", "bach", "bang", "cu", "dam", "diep", "doan", "han", "hau",
-    "khong", "khuc", "kim", "lai", "lieu", "lu", "luc", "mac", "man", "ninh", "nghiem", "ong", "quan", "sam",
-    "son", "tat", "thieu", "thuy", "tieu", "ton", "uong", "van", "vi", "ma", "ka", "siu", "ro", "rmah", "ksor",
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
+    "ho", "ngo", "duong", "ly", "dinh", "dao", "trinh", "mai", "luong", "truong", "ta", "cao",
+    "lam", "ha", "to", "chau", "quach", "thai", "luu", "doan", "vuong", "kieu", "trieu", "la",
+    "phung", "tang", "hua", "nong", "lo", "y", "khuat", "thach", "tong", "giang", "an", "au",
+    "bach", "bang", "cu", "dam", "diep", "doan", "han", "hau", "khong", "khuc", "kim", "lai",
+    "lieu", "lu", "luc", "mac", "man", "ninh", "nghiem", "ong", "quan", "sam", "son", "tat",
+    "thieu", "thuy", "tieu", "ton", "uong", "van", "vi", "ma", "ka", "siu", "ro", "rmah", "ksor",
 ];
 
 /// Two to five words, each capitalised, no digits: a person's name.
@@ -518,7 +696,10 @@ fn is_person_name(text: &str) -> bool {
     if !(2..=5).contains(&words.len()) {
         return false;
     }
-    let all_caps = text.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let all_caps = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
     let shaped = words.iter().all(|w| {
         let mut cs = w.chars();
         let first = cs.next();
@@ -537,15 +718,27 @@ mod tests {
         texts
             .iter()
             .enumerate()
-            .map(|(i, t)| Line { text: t.to_string(), folded: fold(t), para: i, bold: false, first_in_para: true })
+            .map(|(i, t)| Line {
+                text: t.to_string(),
+                folded: fold(t),
+                para: i,
+                bold: false,
+                first_in_para: true,
+            })
             .collect()
     }
 
     #[test]
     fn number_lines() {
-        assert_eq!(number_line("Số: 37 /KH-UBND"), Some((Some("37/KH-UBND".into()), "UBND".into())));
+        assert_eq!(
+            number_line("Số: 37 /KH-UBND"),
+            Some((Some("37/KH-UBND".into()), "UBND".into()))
+        );
         assert_eq!(number_line("Số: /KH-SCT"), Some((None, "SCT".into())));
-        assert_eq!(number_line("Số: 12/KH-UBND-VX"), Some((Some("12/KH-UBND-VX".into()), "UBND-VX".into())));
+        assert_eq!(
+            number_line("Số: 12/KH-UBND-VX"),
+            Some((Some("12/KH-UBND-VX".into()), "UBND-VX".into()))
+        );
         assert_eq!(number_line("Sở Y tế"), None);
     }
 
@@ -567,13 +760,18 @@ mod tests {
         assert_eq!(m.place.as_deref(), Some("Kon Rẫy"));
         assert_eq!(m.date.as_deref(), Some("2023-03-05"));
         assert_eq!(m.year, Some(2023));
-        assert_eq!(m.title.as_deref(), Some("Thực hiện công tác kiểm soát thủ tục hành chính năm 2023"));
+        assert_eq!(
+            m.title.as_deref(),
+            Some("Thực hiện công tác kiểm soát thủ tục hành chính năm 2023")
+        );
     }
 
     #[test]
     fn captions() {
-        let c = caption(&mk(&["(Kèm theo Kế hoạch số 17/KH-UBND ngày 23/01/2024 của Chủ tịch UBND xã An Dương)"]))
-            .expect("caption");
+        let c = caption(&mk(&[
+            "(Kèm theo Kế hoạch số 17/KH-UBND ngày 23/01/2024 của Chủ tịch UBND xã An Dương)",
+        ]))
+        .expect("caption");
         assert_eq!(c.number.as_deref(), Some("17/KH-UBND"));
         assert_eq!((c.day, c.month, c.year), (Some(23), Some(1), Some(2024)));
         assert_eq!(c.issuer.as_deref(), Some("UBND xã An Dương"));
@@ -590,7 +788,13 @@ mod tests {
         assert!(is_person_name("Đinh Thị Hồng Thu"));
         assert!(!is_person_name("Đài truyền thanh xã."));
         assert!(!is_person_name("Bản điện tử:"));
-        let s = signer(&mk(&["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đinh Thị Hồng Thu"])).expect("signer");
+        let s = signer(&mk(&[
+            "TM. ỦY BAN NHÂN DÂN",
+            "KT. CHỦ TỊCH",
+            "PHÓ CHỦ TỊCH",
+            "Đinh Thị Hồng Thu",
+        ]))
+        .expect("signer");
         assert_eq!(s.position.as_deref(), Some("PHÓ CHỦ TỊCH"));
         assert_eq!(s.name.as_deref(), Some("Đinh Thị Hồng Thu"));
         let s = signer(&mk(&["KT.GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Bình"])).expect("signer");
@@ -600,7 +804,10 @@ mod tests {
     #[test]
     fn org_casing() {
         assert_eq!(title_case_org("SỞ Y TẾ"), "Sở Y tế");
-        assert_eq!(title_case_org("ỦY BAN NHÂN DÂN HUYỆN VĨNH CỬU"), "Ủy ban nhân dân huyện Vĩnh Cửu");
+        assert_eq!(
+            title_case_org("ỦY BAN NHÂN DÂN HUYỆN VĨNH CỬU"),
+            "Ủy ban nhân dân huyện Vĩnh Cửu"
+        );
         assert_eq!(title_case_org("UBND XÃ AN DƯƠNG"), "UBND xã An Dương");
         assert_eq!(title_case_org("SỞ TƯ PHÁP"), "Sở Tư pháp");
         assert_eq!(title_case_org("PHÒNG NỘI VỤ"), "Phòng Nội vụ");

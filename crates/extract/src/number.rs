@@ -72,8 +72,17 @@ fn to_roman(mut n: u32) -> Option<String> {
     if n == 0 || n > 399 {
         return None;
     }
-    const TABLE: [(u32, &str); 9] =
-        [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    const TABLE: [(u32, &str); 9] = [
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
     let mut out = String::new();
     for (v, s) in TABLE {
         while n >= v {
@@ -147,7 +156,9 @@ pub fn split_number_text(cell: &str) -> Option<(String, String)> {
 /// Whether the text is a bullet mark rather than a number (`-`, `+`, `•`, `*`).
 pub fn is_bullet(s: &str) -> bool {
     let t = s.trim();
-    !t.is_empty() && t.chars().all(|c| matches!(c, '-' | '+' | '•' | '*' | '–' | '·' | '○' | '▪'))
+    !t.is_empty()
+        && t.chars()
+            .all(|c| matches!(c, '-' | '+' | '•' | '*' | '–' | '·' | '○' | '▪'))
 }
 
 #[cfg(test)]
@@ -172,11 +183,23 @@ mod tests {
 
     #[test]
     fn number_text_split() {
-        assert_eq!(split_number_text("IV Tham gia ý kiến"), Some(("IV".into(), "Tham gia ý kiến".into())));
-        assert_eq!(split_number_text("I. Cải cách thể chế"), Some(("I".into(), "Cải cách thể chế".into())));
-        assert_eq!(split_number_text("2.1. Rà soát"), Some(("2.1".into(), "Rà soát".into())));
+        assert_eq!(
+            split_number_text("IV Tham gia ý kiến"),
+            Some(("IV".into(), "Tham gia ý kiến".into()))
+        );
+        assert_eq!(
+            split_number_text("I. Cải cách thể chế"),
+            Some(("I".into(), "Cải cách thể chế".into()))
+        );
+        assert_eq!(
+            split_number_text("2.1. Rà soát"),
+            Some(("2.1".into(), "Rà soát".into()))
+        );
         assert_eq!(split_number_text("100% hồ sơ"), None);
         assert_eq!(split_number_text("A Lưới"), None);
-        assert_eq!(split_number_text("a) Rà soát"), Some(("a".into(), "Rà soát".into())));
+        assert_eq!(
+            split_number_text("a) Rà soát"),
+            Some(("a".into(), "Rà soát".into()))
+        );
     }
 }
