@@ -158,10 +158,14 @@ fn bad_input_is_an_error_or_a_warning_never_a_panic() {
         read(&[0u8, 159, 146, 150, 0, 1, 2]),
         Err(ReadError::Binary(_))
     ));
+    // Bytes in no known encoding: a clear error.
     assert!(matches!(
-        read(b"K\xd5 ho\xb9ch \xe1 \xe2 \xe3"),
+        read(b"\x8f\x9d\x81 \xfe\x90\x8d \x9e\x8f\x81\x9d \xff\x8d\x90"),
         Err(ReadError::Encoding(_))
     ));
+    // TCVN3 bytes ("Kế hoạch") are converted, with a legacy_encoding warning.
+    let doc = read(b"K\xd5 ho\xb9ch").expect("TCVN3 text is read");
+    assert!(doc.warnings.iter().any(|w| w.code == "legacy_encoding"));
     // Random-ish bytes that happen to be text still give a plan (with no_appendix).
     let doc = read("|||\n|-|\n<table><tr><td colspan=0>\n\t\t\t".as_bytes()).expect("text");
     let plan = kehoach_extract::extract(

@@ -312,6 +312,15 @@ pub enum WarningCode {
     OcrLowConfidence,
     /// Text was converted from a legacy 8-bit encoding.
     LegacyEncoding,
+    /// Reader warning (added in this version, not in the original list):
+    /// invalid UTF-8 bytes were replaced.
+    InvalidUtf8,
+    /// Reader warning: PDF pages without a text layer (scanned pages).
+    NoTextLayer,
+    /// Reader warning: a PDF content stream could not be read completely.
+    PdfContent,
+    /// Reader warning: a scanned page was rotated or upside down and was turned.
+    OcrPageRotated,
 }
 
 impl WarningCode {
@@ -353,5 +362,7 @@ mod tests {
             Some(WarningCode::NoAppendix)
         );
         assert_eq!(WarningCode::parse("nope"), None);
+        assert_eq!(WarningCode::parse("no_text_layer"), Some(WarningCode::NoTextLayer));
+        assert_eq!(WarningCode::parse("ocr_page_rotated"), Some(WarningCode::OcrPageRotated));
     }
 }

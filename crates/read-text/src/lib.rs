@@ -19,7 +19,7 @@ mod decode;
 mod html;
 
 use kehoach_doc::{Block, Cell, Document, Page, Paragraph, Pos, ReaderWarning, Row, SourceFormat, Table};
-use kehoach_text::strip_markup;
+use kehoach_text::strip_markup_cow;
 
 pub use decode::decode;
 
@@ -213,7 +213,11 @@ fn tab_cells(raw: &str) -> Vec<String> {
 
 /// Removes markup from a cell, keeping `<br>` line breaks; trims each line.
 fn clean_cell(raw: &str) -> String {
-    let stripped = strip_markup(raw);
+    let stripped = strip_markup_cow(raw);
+    if !stripped.contains('\n') {
+        // One line (the usual case): trimming is all there is to do.
+        return stripped.trim().to_string();
+    }
     let mut out = String::with_capacity(stripped.len());
     for (i, line) in stripped.split('\n').map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         if i > 0 {

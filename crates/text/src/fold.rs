@@ -37,6 +37,8 @@ pub fn fold_char(c: char) -> char {
         other => {
             let mut lower = other.to_lowercase();
             match (lower.next(), lower.next()) {
+                // A lower case that folds further (U+212B ANGSTROM SIGN → å → a).
+                (Some(l), None) if l != other => fold_char(l),
                 (Some(l), None) => l,
                 _ => other,
             }
@@ -53,11 +55,32 @@ pub fn fold_char(c: char) -> char {
 /// ```
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A run of ASCII (but NUL, which is dropped): copied in one piece and
+        // lower-cased in place.
+        let run = b[i..]
+            .iter()
+            .take_while(|&&c| c.is_ascii() && c != 0)
+            .count();
+        if run > 0 {
+            let at = out.len();
+            out.push_str(s.get(i..i + run).unwrap_or_default());
+            if let Some(tail) = out.get_mut(at..) {
+                tail.make_ascii_lowercase();
+            }
+            i += run;
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
         let f = fold_char(c);
         if f != '\0' {
             out.push(f);
         }
+        i += c.len_utf8();
     }
     out
 }

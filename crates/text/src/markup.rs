@@ -47,9 +47,23 @@ const BLOCK_CLOSE: &[&str] = &[
     "blockquote",
 ];
 
-/// Whether `s` holds a character that may start markup (a byte scan: the
-/// superscript digits are `C2 B9`, `C2 B2`, `C2 B3` and `E2 81 B0`…`E2 81 B9`).
-fn may_hold_markup(s: &str) -> bool {
+/// Bytes that may start markup: `<*_&\\#`, and the lead bytes of the
+/// superscript digits (`¹²³` are `C2 B9`, `C2 B2`, `C2 B3`; `⁰`…`⁹` are
+/// `E2 81 B0`…`E2 81 B9`).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b"<*_&\\#\xC2\xE2";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// Whether `s` holds a character that may start markup (a byte scan). When it
+/// does not, [`strip_markup_cow`] leaves `s` as it is.
+pub(crate) fn may_hold_markup(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| match c {
         b'<' | b'*' | b'_' | b'&' | b'\\' | b'#' => true,
@@ -57,6 +71,82 @@ fn may_hold_markup(s: &str) -> bool {
         0xE2 => b.get(i + 1) == Some(&0x81) && matches!(b.get(i + 2), Some(0xB0..=0xB9)),
         _ => false,
     })
+}
+
+/// The output of [`strip_markup_cow`], built lazily: until the first change
+/// the output is the input up to the current position, and afterwards the
+/// unchanged stretches of the input are copied in one piece.
+struct Output<'a> {
+    src: &'a str,
+    /// The output so far, once something changed.
+    buf: Option<String>,
+    /// Start of the input stretch not yet copied to `buf`.
+    pending: usize,
+}
+
+impl<'a> Output<'a> {
+    fn new(src: &'a str) -> Self {
+        Output {
+            src,
+            buf: None,
+            pending: 0,
+        }
+    }
+
+    /// Drops `src[from..to]` from the output.
+    fn skip(&mut self, from: usize, to: usize) {
+        let src = self.src;
+        let pending = self.pending;
+        let buf = self
+            .buf
+            .get_or_insert_with(|| String::with_capacity(src.len()));
+        buf.push_str(src.get(pending..from).unwrap_or_default());
+        self.pending = to;
+    }
+
+    /// Replaces `src[from..to]` with `c`.
+    fn replace(&mut self, from: usize, to: usize, c: char) {
+        self.skip(from, to);
+        if let Some(buf) = &mut self.buf {
+            buf.push(c);
+        }
+    }
+
+    /// The output up to input position `at`.
+    fn emitted(&mut self, at: usize) -> &str {
+        match &mut self.buf {
+            None => self.src.get(..at).unwrap_or_default(),
+            Some(buf) => {
+                buf.push_str(self.src.get(self.pending..at).unwrap_or_default());
+                self.pending = at;
+                buf
+            }
+        }
+    }
+
+    fn finish(self) -> Cow<'a, str> {
+        match self.buf {
+            None => Cow::Borrowed(self.src),
+            Some(mut buf) => {
+                buf.push_str(self.src.get(self.pending..).unwrap_or_default());
+                Cow::Owned(buf)
+            }
+        }
+    }
+}
+
+/// Whether the output so far ends at the start of a line: after a line break,
+/// or at the very start, with only spaces and invisible characters since.
+fn at_line_start(out: &str) -> bool {
+    for c in out.chars().rev() {
+        if matches!(c, '\n' | '\r') {
+            return true;
+        }
+        if !(crate::is_space(c) || crate::is_invisible(c)) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Removes inline markup, keeping the text. `<br>` and block tags become `\n`;
@@ -79,60 +169,73 @@ pub fn strip_markup(s: &str) -> String {
 
 /// [`strip_markup`], borrowing `s` when it holds no markup.
 pub fn strip_markup_cow(s: &str) -> Cow<'_, str> {
-    if !may_hold_markup(s) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut changed = false;
+    let b = s.as_bytes();
+    let mut out = Output::new(s);
     let mut i = 0;
-    let mut line_start = true;
-    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
-        let rest = &s[i..];
-        if line_start && c == '#' {
-            // Markdown heading marks at the start of a line.
-            let hashes = rest.bytes().take_while(|&b| b == b'#').count();
-            if hashes <= 6 && rest.as_bytes().get(hashes) == Some(&b' ') {
-                i += hashes + 1;
-                changed = true;
-                continue;
+    // Every position visited is a char boundary: the special bytes are ASCII
+    // or UTF-8 lead bytes, and every step moves past whole chars.
+    while let Some(off) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|&c| SPECIAL[c as usize]))
+    {
+        i += off;
+        let Some(rest) = s.get(i..) else { break };
+        match b[i] {
+            b'#' => {
+                // Markdown heading marks at the start of a line.
+                let hashes = rest.bytes().take_while(|&c| c == b'#').count();
+                if hashes <= 6 && b.get(i + hashes) == Some(&b' ') && at_line_start(out.emitted(i))
+                {
+                    out.skip(i, i + hashes + 1);
+                    i += hashes + 1;
+                } else {
+                    i += 1;
+                }
             }
-        }
-        match c {
-            '<' => match parse_tag(rest) {
-                Some((len, kind)) => {
-                    changed = true;
-                    i += len;
-                    match kind {
-                        Tag::Inline => {}
-                        Tag::Break => {
-                            out.push('\n');
-                            line_start = true;
-                        }
-                        Tag::Sup { content, close } => {
-                            let inner = &rest[len..len + content];
-                            if is_footnote_mark(inner) {
-                                let t = inner.trim();
-                                if (t == "2" || t == "3") && after_unit(&out) {
-                                    out.push(if t == "2" { '²' } else { '³' });
-                                    line_start = false;
-                                }
-                                i += content + close;
+            b'<' => match parse_tag(rest) {
+                Some((len, kind)) => match kind {
+                    Tag::Inline => {
+                        out.skip(i, i + len);
+                        i += len;
+                    }
+                    Tag::Break => {
+                        out.replace(i, i + len, '\n');
+                        i += len;
+                    }
+                    Tag::Sup { content, close } => {
+                        let inner = rest.get(len..len + content).unwrap_or_default();
+                        if is_footnote_mark(inner) {
+                            let t = inner.trim();
+                            let end = i + len + content + close;
+                            if (t == "2" || t == "3") && after_unit(out.emitted(i)) {
+                                out.replace(i, end, if t == "2" { '²' } else { '³' });
+                            } else {
+                                out.skip(i, end);
                             }
+                            i = end;
+                        } else {
+                            out.skip(i, i + len);
+                            i += len;
                         }
                     }
-                }
-                None => push(&mut out, c, &mut line_start, &mut i),
+                },
+                None => i += 1,
             },
-            '*' => {
+            b'*' => {
                 // Markdown emphasis: any run of asterisks is markup.
-                i += rest.bytes().take_while(|&b| b == b'*').count();
-                changed = true;
+                let n = rest.bytes().take_while(|&c| c == b'*').count();
+                out.skip(i, i + n);
+                i += n;
             }
-            '_' if rest.starts_with("__") => {
-                i += 2;
-                changed = true;
+            b'_' => {
+                if rest.starts_with("__") {
+                    out.skip(i, i + 2);
+                    i += 2;
+                } else {
+                    i += 1;
+                }
             }
-            '&' => {
+            b'&' => {
                 // Entities, including doubly escaped ones (`&amp;lt;`).
                 let mut pos = i + 1;
                 let mut decoded = None;
@@ -145,60 +248,40 @@ pub fn strip_markup_cow(s: &str) -> Cow<'_, str> {
                 }
                 match decoded {
                     Some(ch) => {
-                        emit(&mut out, ch, &mut line_start);
+                        out.replace(i, pos, ch);
                         i = pos;
-                        changed = true;
                     }
-                    None => push(&mut out, c, &mut line_start, &mut i),
+                    None => i += 1,
                 }
             }
-            '\\' => match rest[1..].chars().next() {
+            b'\\' => {
                 // Markdown escape of ASCII punctuation: keep the character only.
-                Some(n) if n.is_ascii_punctuation() => {
-                    emit(&mut out, n, &mut line_start);
+                if b.get(i + 1).is_some_and(u8::is_ascii_punctuation) {
+                    out.skip(i, i + 1);
                     i += 2;
-                    changed = true;
-                }
-                _ => push(&mut out, c, &mut line_start, &mut i),
-            },
-            c if is_super_digit(c) => {
-                if matches!(c, '²' | '³') && after_unit(&out) {
-                    push(&mut out, c, &mut line_start, &mut i);
                 } else {
-                    // A footnote mark.
-                    i += c.len_utf8();
-                    changed = true;
+                    i += 1;
                 }
             }
-            _ => push(&mut out, c, &mut line_start, &mut i),
+            _ => {
+                // A lead byte that may start a superscript digit.
+                let Some(c) = rest.chars().next() else { break };
+                if is_super_digit(c) && !(matches!(c, '²' | '³') && after_unit(out.emitted(i))) {
+                    // A footnote mark.
+                    out.skip(i, i + c.len_utf8());
+                }
+                i += c.len_utf8();
+            }
         }
     }
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(s)
-    }
+    out.finish()
 }
 
-/// Copies `c` from the input: appends it and advances `i` past it.
-fn push(out: &mut String, c: char, line_start: &mut bool, i: &mut usize) {
-    emit(out, c, line_start);
-    *i += c.len_utf8();
-}
-
-/// Appends `c`, tracking whether we are still at the start of a line (only
-/// spaces and invisible characters since the break).
-fn emit(out: &mut String, c: char, line_start: &mut bool) {
-    out.push(c);
-    *line_start =
-        matches!(c, '\n' | '\r') || *line_start && (crate::is_space(c) || crate::is_invisible(c));
-}
-
-fn is_super_digit(c: char) -> bool {
+pub(crate) fn is_super_digit(c: char) -> bool {
     matches!(c, '¹' | '²' | '³' | '⁰' | '⁴'..='⁹')
 }
 
-fn is_footnote_mark(s: &str) -> bool {
+pub(crate) fn is_footnote_mark(s: &str) -> bool {
     let t = s.trim();
     !t.is_empty()
         && t.chars()
@@ -207,7 +290,7 @@ fn is_footnote_mark(s: &str) -> bool {
 
 /// Whether `out` ends with a length unit (`m`, `km`, `cm`, `dm`, `mm`), so that
 /// a following `²`/`³` is an exponent, not a footnote.
-fn after_unit(out: &str) -> bool {
+pub(crate) fn after_unit(out: &str) -> bool {
     let mut rev = out.chars().rev();
     if rev.next() != Some('m') {
         return false;
@@ -220,7 +303,7 @@ fn after_unit(out: &str) -> bool {
     }
 }
 
-enum Tag {
+pub(crate) enum Tag {
     Inline,
     Break,
     /// `<sup>`: byte length of its content and of the closing tag.
@@ -236,7 +319,7 @@ const MAX_TAG: usize = 200;
 const MAX_SUP: usize = 64;
 
 /// Recognises a known tag at the start of `s`; returns its byte length and kind.
-fn parse_tag(s: &str) -> Option<(usize, Tag)> {
+pub(crate) fn parse_tag(s: &str) -> Option<(usize, Tag)> {
     let end = s.bytes().take(MAX_TAG + 1).position(|b| b == b'>')?;
     let inner = s.get(1..end)?;
     let (closing, inner) = match inner.strip_prefix('/') {
@@ -293,7 +376,7 @@ fn find_close(s: &str, name: &str) -> Option<(usize, usize)> {
 }
 
 /// Decodes an entity given the text after its `&`: `amp;…` → (4, '&').
-fn parse_entity_body(s: &str) -> Option<(usize, char)> {
+pub(crate) fn parse_entity_body(s: &str) -> Option<(usize, char)> {
     let end = s.bytes().take(12).position(|b| b == b';')?;
     let name = &s[..end];
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'#') {

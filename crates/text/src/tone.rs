@@ -49,12 +49,18 @@ pub fn canon_tones(s: &str, style: ToneStyle) -> String {
 
 /// [`canon_tones`], borrowing `s` when nothing moves.
 pub fn canon_tones_cow(s: &str, style: ToneStyle) -> Cow<'_, str> {
+    let b = s.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut start: Option<usize> = None;
     let mut has_mark = false;
-    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        let kind = if i < s.len() { word_char(c) } else { None };
+    let mut i = 0;
+    loop {
+        let (kind, len) = if i < b.len() {
+            word_char_at(s, i)
+        } else {
+            (None, 0)
+        };
         match (kind, start) {
             (Some(mark), None) => {
                 start = Some(i);
@@ -63,23 +69,53 @@ pub fn canon_tones_cow(s: &str, style: ToneStyle) -> Cow<'_, str> {
             (Some(mark), Some(_)) => has_mark |= mark,
             (None, Some(st)) => {
                 start = None;
-                let word = &s[st..i];
+                let word = s.get(st..i).unwrap_or_default();
                 if let Some(new) = canon_word(word, has_mark, style) {
                     let buf = out.get_or_insert_with(|| String::with_capacity(s.len()));
-                    buf.push_str(&s[copied..st]);
+                    buf.push_str(s.get(copied..st).unwrap_or_default());
                     buf.push_str(&new);
                     copied = i;
                 }
             }
             (None, None) => {}
         }
+        if i >= b.len() {
+            break;
+        }
+        i += len;
     }
     match out {
         None => Cow::Borrowed(s),
         Some(mut buf) => {
-            buf.push_str(&s[copied..]);
+            buf.push_str(s.get(copied..).unwrap_or_default());
             Cow::Owned(buf)
         }
+    }
+}
+
+/// [`word_char`] of the char starting at byte `i` of `s` (a char boundary),
+/// and the char's length. ASCII and the Latin letters Vietnamese is written
+/// with are classified from their bytes, without the Unicode tables.
+#[inline]
+pub(crate) fn word_char_at(s: &str, i: usize) -> (Option<bool>, usize) {
+    let b = s.as_bytes();
+    let lead = b[i];
+    if lead < 0x80 {
+        return (lead.is_ascii_alphabetic().then_some(false), 1);
+    }
+    let next = b.get(i + 1).copied().unwrap_or(0);
+    match lead {
+        // U+00C0–U+00FF: letters but for `×` (C3 97) and `÷` (C3 B7).
+        0xC3 if !matches!(next, 0x97 | 0xB7) => return (Some(false), 2),
+        // U+0100–U+027F: Latin Extended-A and -B, IPA: all letters.
+        0xC4..=0xC9 => return (Some(false), 2),
+        // U+1E00–U+1EFF: Latin Extended Additional (E1 B8 80 … E1 BB BF).
+        0xE1 if matches!(next, 0xB8..=0xBB) => return (Some(false), 3),
+        _ => {}
+    }
+    match s.get(i..).and_then(|r| r.chars().next()) {
+        Some(c) => (word_char(c), c.len_utf8()),
+        None => (None, 1),
     }
 }
 
@@ -127,7 +163,7 @@ fn lower(c: char) -> char {
 }
 
 /// The word with its tone moved to `style`, or `None` when it stays as is.
-fn canon_word(word: &str, has_mark: bool, style: ToneStyle) -> Option<String> {
+pub(crate) fn canon_word(word: &str, has_mark: bool, style: ToneStyle) -> Option<String> {
     if has_mark {
         let composed: String = word.nfc().collect();
         if composed.chars().any(is_mark) {

@@ -1,0 +1,209 @@
+//! Byte-level fast paths for text that is already (almost) normal, the
+//! common case: the readers have removed the markup and most values are
+//! single-spaced, NFC, Vietnamese text.
+
+use crate::tone::{canon_word, word_char_at};
+use crate::ToneStyle;
+
+/// Length of the char starting at byte `i` of `b` (a char boundary) when it is
+/// one that never changes under NFC and never composes with what precedes it:
+/// ASCII, U+0080–U+02FF, U+1EA0–U+1EF9 or U+2002–U+206F. `0` for any other.
+#[inline]
+pub(crate) fn nfc_fast_len(b: &[u8], i: usize) -> usize {
+    let Some(&c) = b.get(i) else { return 0 };
+    if c < 0x80 {
+        return 1;
+    }
+    // Lead bytes C2…CB: U+0080–U+02FF (80…C1 never start a char).
+    if c < 0xCC {
+        return 2;
+    }
+    if let (0xE1 | 0xE2, Some(&b1), Some(&b2)) = (c, b.get(i + 1), b.get(i + 2)) {
+        let fast = if c == 0xE1 {
+            // U+1EA0–U+1EF9: E1 BA A0 … E1 BB B9.
+            (b1 == 0xBA && b2 >= 0xA0) || (b1 == 0xBB && b2 <= 0xB9)
+        } else {
+            // U+2002–U+206F: E2 80 82 … E2 81 AF.
+            (b1 == 0x80 && b2 >= 0x82) || (b1 == 0x81 && b2 <= 0xAF)
+        };
+        if fast {
+            return 3;
+        }
+    }
+    0
+}
+
+/// Chunk length of the scans below.
+const CHUNK: usize = 64;
+
+/// The first `k < count` for which `f` holds for the bytes `w[k..k + 5]`;
+/// `w` holds at least `count + 4` bytes. Branch-free over the chunk, so that
+/// the compiler turns it into vector code.
+#[inline(always)]
+fn first_hit(w: &[u8], count: usize, f: &impl Fn(u8, u8, u8, u8, u8) -> bool) -> Option<usize> {
+    let mut flags = [false; CHUNK + 4];
+    let count = count.min(flags.len());
+    let (Some(x0), Some(x1), Some(x2), Some(x3), Some(x4)) = (
+        w.get(..count),
+        w.get(1..count + 1),
+        w.get(2..count + 2),
+        w.get(3..count + 3),
+        w.get(4..count + 4),
+    ) else {
+        return None;
+    };
+    for (k, flag) in flags.iter_mut().take(count).enumerate() {
+        *flag = f(x0[k], x1[k], x2[k], x3[k], x4[k]);
+    }
+    flags.iter().take(count).position(|&x| x)
+}
+
+/// The first position `i >= from` of `b` where `f` holds for the bytes
+/// `b[i..i + 5]` (bytes past the end read as 0, for which `f` must be
+/// false). `f` must be branch-free: it is evaluated for a chunk at a time.
+#[inline(always)]
+fn find5(b: &[u8], from: usize, f: impl Fn(u8, u8, u8, u8, u8) -> bool) -> Option<usize> {
+    let n = b.len();
+    let mut start = from;
+    while start + CHUNK + 4 <= n {
+        if let Some(k) = first_hit(b.get(start..).unwrap_or_default(), CHUNK, &f) {
+            return Some(start + k);
+        }
+        start += CHUNK;
+    }
+    // The rest (fewer than CHUNK + 4 bytes), padded with zeros.
+    let tail = b.get(start..).unwrap_or_default();
+    let mut buf = [0u8; CHUNK + 8];
+    let len = tail.len().min(CHUNK + 4);
+    buf[..len].copy_from_slice(&tail[..len]);
+    first_hit(&buf, len, &f).map(|k| start + k)
+}
+
+/// A char starting with `c, d, e` that is outside the fast NFC ranges of
+/// [`nfc_fast_len`] (for lead bytes; continuation bytes never match).
+#[inline(always)]
+fn slow_nfc_lead(c: u8, d: u8, e: u8) -> bool {
+    let viet = (c == 0xE1) & (((d == 0xBA) & (e >= 0xA0)) | ((d == 0xBB) & (e <= 0xB9)));
+    let punct = (c == 0xE2) & (((d == 0x80) & (e >= 0x82)) | ((d == 0x81) & (e <= 0xAF)));
+    (c >= 0xCC) & !(viet | punct)
+}
+
+/// Whether every char of `b` is in the fast NFC ranges of [`nfc_fast_len`].
+pub(crate) fn all_nfc_fast(b: &[u8]) -> bool {
+    find5(b, 0, |c, d, e, _, _| slow_nfc_lead(c, d, e)).is_none()
+}
+
+/// What [`plain_check`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// Markup, odd white space, look-alike letters or characters outside the
+    /// fast NFC ranges: the full normalisation has to run.
+    No,
+    /// Normal as it is.
+    Normal,
+    /// Normal but for tone placement, which moves a tone mark.
+    CheckTones,
+}
+
+/// Whether the char starting with bytes `c, d, e` keeps [`plain_check`] from
+/// accepting the text: markup (`<*_&\#`), white space other than a single
+/// space (checked with the next byte `d`), superscript digits, look-alike
+/// `Đ` letters, and anything outside the fast NFC ranges, including the
+/// spaces and invisible characters of U+2000–U+206F (only U+2010–U+2027,
+/// U+2030–U+205E are kept).
+#[inline(always)]
+fn not_plain(c: u8, d: u8, e: u8) -> bool {
+    let markup = (c == b'<') | (c == b'*') | (c == b'_') | (c == b'&') | (c == b'\\') | (c == b'#');
+    let space = (c.wrapping_sub(b'\t') < 5) | ((c == b' ') & (d == b' '));
+    let viet = (c == 0xE1) & (((d == 0xBA) & (e >= 0xA0)) | ((d == 0xBB) & (e <= 0xB9)));
+    let punct = (c == 0xE2)
+        & (((d == 0x80) & ((e.wrapping_sub(0x90) < 0x18) | (e >= 0xB0)))
+            | ((d == 0x81) & (e <= 0x9E)));
+    let high = (c >= 0xCC) & !(viet | punct);
+    let c2 = (c == 0xC2)
+        & ((d == 0x85) | (d == 0xA0) | (d == 0xAD) | (d == 0xB2) | (d == 0xB3) | (d == 0xB9));
+    let eth = ((c == 0xC3) & ((d == 0x90) | (d == 0xB0)))
+        | ((c == 0xC6) & (d == 0x89))
+        | ((c == 0xC9) & (d == 0x96));
+    markup | space | high | c2 | eth
+}
+
+/// Whether `c` is an ASCII letter.
+#[inline(always)]
+fn letter(c: u8) -> bool {
+    (c | 0x20).wrapping_sub(b'a') < 26
+}
+
+/// Where a word may end in an `oa`/`oe`/`uy` pair with a tone mark, the only
+/// words tone placement may change (`c…g` are the bytes from there on): an
+/// ASCII `o`/`u` before a char with lead byte C3, C5 or E1 (where the toned
+/// vowels are) that no ASCII letter follows; or a toned `o` (`ò ó õ ỏ ọ`) or
+/// `u` (`ù ú ũ ủ ụ`), either case, before `a`/`e` (after `o`) or `y` (after
+/// `u`) that no ASCII letter follows, or before any non-ASCII char.
+#[inline(always)]
+fn may_end_pair(c: u8, d: u8, e: u8, f: u8, g: u8) -> bool {
+    let l = c | 0x20;
+    let ascii_ou = (l == b'o') | (l == b'u');
+    let p1 = ascii_ou & ((((d == 0xC3) | (d == 0xC5)) & !letter(f)) | ((d == 0xE1) & !letter(g)));
+    // Two-byte toned o/u: Ò Ó Õ ò ó õ, Ù Ú ù ú (C3 …), Ũ ũ (C5 A8/A9).
+    let dl = d | 0x20;
+    let o2 = (c == 0xC3) & ((dl == 0xB2) | (dl == 0xB3) | (dl == 0xB5));
+    let u2 =
+        ((c == 0xC3) & ((dl == 0xB9) | (dl == 0xBA))) | ((c == 0xC5) & ((d == 0xA8) | (d == 0xA9)));
+    // Three-byte toned o/u: Ọ ọ Ỏ ỏ (E1 BB 8C…8F), Ụ ụ Ủ ủ (E1 BB A4…A7).
+    let o3 = (c == 0xE1) & (d == 0xBB) & ((e & 0xFC) == 0x8C);
+    let u3 = (c == 0xE1) & (d == 0xBB) & ((e & 0xFC) == 0xA4);
+    let el = e | 0x20;
+    let fl = f | 0x20;
+    let after2_o = (((el == b'a') | (el == b'e')) & !letter(f)) | (e >= 0x80);
+    let after2_u = ((el == b'y') & !letter(f)) | (e >= 0x80);
+    let after3_o = (((fl == b'a') | (fl == b'e')) & !letter(g)) | (f >= 0x80);
+    let after3_u = ((fl == b'y') & !letter(g)) | (f >= 0x80);
+    p1 | (o2 & after2_o) | (u2 & after2_u) | (o3 & after3_o) | (u3 & after3_u)
+}
+
+/// One scan deciding whether [`crate::normalize`] leaves `s` as it is: no
+/// markup bytes, no superscript digits, no look-alike `Đ`, single ASCII
+/// spaces only and not at either end, no invisible characters, only
+/// characters of the fast NFC ranges; and no word whose tone mark `style`
+/// moves.
+pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return Plain::No;
+    }
+    if find5(b, 0, |c, d, e, _, _| not_plain(c, d, e)).is_some() {
+        return Plain::No;
+    }
+    let mut from = 0;
+    while let Some(i) = find5(b, from, may_end_pair) {
+        if tone_moves_at(s, i, style) {
+            return Plain::CheckTones;
+        }
+        from = i + 1;
+    }
+    Plain::Normal
+}
+
+/// Whether the two chars starting at byte `i` of `s` end a word whose tone
+/// mark `style` moves. `s` has no combining marks.
+fn tone_moves_at(s: &str, i: usize, style: ToneStyle) -> bool {
+    let Some(rest) = s.get(i..) else { return false };
+    let mut chars = rest.chars();
+    let (Some(prev), Some(last)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let end = i + prev.len_utf8() + last.len_utf8();
+    if end < s.len() && word_char_at(s, end).0.is_some() {
+        return false;
+    }
+    let head = s.get(..i).unwrap_or_default();
+    let start = head
+        .char_indices()
+        .rev()
+        .take_while(|&(k, _)| word_char_at(s, k).0.is_some())
+        .last()
+        .map_or(i, |(k, _)| k);
+    let word = s.get(start..end).unwrap_or_default();
+    canon_word(word, false, style).is_some()
+}
