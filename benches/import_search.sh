@@ -7,28 +7,37 @@
 # Prints: corpus size, import time, records/s, MB/s, peak RSS, index size, and
 # search latency percentiles over the fixed query mix in benches/queries.jsonl
 # (run in-process against one opened index by `kehoach search --bench-queries`).
-# Environment: PLANS (25000), SEED (1), ROUNDS (20), JOBS (cores), WORK (a temp dir,
-# removed at the end unless KEEP=1). Not part of the test suite.
+# Environment: BIN (the kehoach binary to measure; a release build when unset), PLANS
+# (25000), SEED (1), ROUNDS (20), SEARCH_RUNS (2: the search benchmark is repeated to
+# show the noise), JOBS (cores), WORK (a temp dir, removed at the end unless KEEP=1).
+# The load average is printed before each phase: on a shared machine the figures vary
+# with it. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PLANS="${PLANS:-25000}"
 SEED="${SEED:-1}"
 ROUNDS="${ROUNDS:-20}"
+SEARCH_RUNS="${SEARCH_RUNS:-2}"
 WORK="${WORK:-$(mktemp -d -t kehoach-bench.XXXXXX)}"
 JOBS_ARG=()
 if [ -n "${JOBS:-}" ]; then JOBS_ARG=(--jobs "$JOBS"); fi
 cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
 trap cleanup EXIT
 
-cargo build --release -p kehoach >&2
-BIN="${CARGO_TARGET_DIR:-target}/release/kehoach"
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -p kehoach >&2
+    BIN="${CARGO_TARGET_DIR:-target}/release/kehoach"
+fi
 
 echo "== corpus: $PLANS plans (seed $SEED) in $WORK"
 python3 scripts/gen_corpus.py --out "$WORK/corpus" --plans "$PLANS" --seed "$SEED"
 CORPUS_MB=$(du -sm "$WORK/corpus" | cut -f1)
 
+load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown), cores: $(nproc 2>/dev/null || echo unknown)"; }
+
 echo "== import"
+load
 TIME_ARGS=()
 if [ -x /usr/bin/time ]; then TIME_ARGS=(/usr/bin/time -v -o "$WORK/time.txt"); fi
 set +e
@@ -57,5 +66,8 @@ print(f"peak RSS          {rss:.0f} MB" if rss else "peak RSS          (no /usr/
 print(f"index size        {s['index_bytes'] / 1e6:.1f} MB")
 PY
 
-echo "== search ($ROUNDS rounds over benches/queries.jsonl)"
-"$BIN" search --data "$WORK/data" --bench-queries benches/queries.jsonl --bench-rounds "$ROUNDS"
+echo "== search ($ROUNDS rounds over benches/queries.jsonl, $SEARCH_RUNS runs)"
+for _ in $(seq "$SEARCH_RUNS"); do
+    load
+    "$BIN" search --data "$WORK/data" --bench-queries benches/queries.jsonl --bench-rounds "$ROUNDS"
+done

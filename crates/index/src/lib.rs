@@ -28,6 +28,7 @@ mod schema;
 mod search;
 mod snippet;
 mod store;
+mod verify;
 mod writer;
 
 pub use error::{Error, Result};
@@ -35,4 +36,5 @@ pub use query::{parse_query, Clause};
 pub use search::{FacetCount, Hit, SearchRequest, SearchResults};
 pub use snippet::{html_escape, snippet};
 pub use store::{PlanHead, PlanSummary, Store, DEFAULT_DATA_DIR};
+pub use verify::{Problem, ProblemKind, StoredFile, VerifyReport};
 pub use writer::{plan_id, Writer, WriterOptions};

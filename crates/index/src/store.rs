@@ -2,20 +2,31 @@
 
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields, KIND_PLAN, KIND_TASK, WORDS};
+use crate::search::HitPlan;
 use crate::writer::{Writer, WriterOptions};
 use kehoach_plan::{Meta, Plan, Source, Task, Warning};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Executor, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 /// The data directory used when none is given.
 pub const DEFAULT_DATA_DIR: &str = "kehoach-data";
 
 /// The content of `DIR/FORMAT`.
 const FORMAT: &str = "kehoach-index 1\n";
+
+/// Plan heads kept for search hits, at most (the cache is emptied when full).
+const HEAD_CACHE: usize = 4096;
+
+/// Search threads, at most (segments are searched in parallel).
+const SEARCH_THREADS: usize = 4;
 
 /// A plan as stored without its tasks: what search hits and listings carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,12 +69,30 @@ pub struct PlanSummary {
     pub head: PlanHead,
 }
 
+/// The part of a stored plan head a search hit shows.
+#[derive(Deserialize)]
+struct HeadView {
+    source: Source,
+    meta: Meta,
+}
+
+/// Plan heads already read, for one searcher generation.
+#[derive(Default)]
+struct HeadCache {
+    generation: u64,
+    heads: HashMap<String, HitPlan>,
+}
+
 /// An opened data directory.
 pub struct Store {
     pub(crate) dir: PathBuf,
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
+    /// Searches segments in parallel; started on the first search.
+    executor: OnceLock<Executor>,
+    /// Plan heads of search hits.
+    heads: Mutex<HeadCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -141,6 +170,8 @@ impl Store {
             index,
             fields,
             reader,
+            executor: OnceLock::new(),
+            heads: Mutex::new(HeadCache::default()),
         })
     }
 
@@ -163,6 +194,73 @@ impl Store {
 
     pub(crate) fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// The executor searching segments in parallel (one thread per core, up
+    /// to [`SEARCH_THREADS`]; in the calling thread on one core).
+    pub(crate) fn executor(&self) -> &Executor {
+        self.executor.get_or_init(|| {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(SEARCH_THREADS);
+            if threads > 1 {
+                Executor::multi_thread(threads, "kehoach-search-")
+                    .unwrap_or_else(|_| Executor::single_thread())
+            } else {
+                Executor::single_thread()
+            }
+        })
+    }
+
+    /// The plan of a search hit (cached per commit).
+    pub(crate) fn hit_plan(&self, s: &Searcher, id: &str) -> Result<HitPlan> {
+        let generation = s.generation().generation_id();
+        if let Ok(cache) = self.heads.lock() {
+            if cache.generation == generation {
+                if let Some(p) = cache.heads.get(id) {
+                    return Ok(p.clone());
+                }
+            }
+        }
+        let addr = self
+            .plan_doc(s, id)?
+            .ok_or_else(|| Error::Corrupt(format!("task of missing plan {id}")))?;
+        let doc: TantivyDocument = s.doc(addr)?;
+        let record = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Corrupt(format!("plan {id} without record")))?;
+        let head: HeadView =
+            serde_json::from_str(record).map_err(|e| Error::Corrupt(format!("plan {id}: {e}")))?;
+        let plan = HitPlan {
+            id: id.to_string(),
+            source: head.source,
+            meta: head.meta,
+        };
+        if let Ok(mut cache) = self.heads.lock() {
+            if cache.generation != generation || cache.heads.len() >= HEAD_CACHE {
+                cache.heads.clear();
+                cache.generation = generation;
+            }
+            cache.heads.insert(id.to_string(), plan.clone());
+        }
+        Ok(plan)
+    }
+
+    /// The address of the plan document of plan `id`.
+    fn plan_doc(&self, s: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, self.kind_query(KIND_PLAN)),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.plan_id, id),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let found = s.search(&q, &DocSetCollector)?;
+        Ok(found.into_iter().min())
     }
 
     pub(crate) fn kind_query(&self, kind: &str) -> Box<dyn Query> {
@@ -225,18 +323,7 @@ impl Store {
     /// The plan document of plan `id`, if imported.
     pub fn summary(&self, id: &str) -> Result<Option<PlanSummary>> {
         let s = self.searcher();
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, self.kind_query(KIND_PLAN)),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.plan_id, id),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
-        let found = s.search(&q, &DocSetCollector)?;
-        match found.into_iter().min() {
+        match self.plan_doc(&s, id)? {
             Some(addr) => Ok(Some(self.summary_at(&s, addr)?)),
             None => Ok(None),
         }

@@ -399,3 +399,107 @@ fn missing_data_dir_is_reported() {
     let err = Store::open(&tmp.path().join("nope")).unwrap_err();
     assert!(matches!(err, Error::NotFound(_)));
 }
+
+/// A store holding the five gold plans, one segment per plan.
+fn gold_store_segmented(dir: &Path) -> (Store, Vec<Plan>) {
+    let plans = gold();
+    let store = Store::open_or_create(dir).unwrap();
+    let mut w = store.writer(opts()).unwrap();
+    for p in &plans {
+        w.add_plan(&p.source.path, &p.source.sha256, p).unwrap();
+        w.commit().unwrap();
+    }
+    w.finish().unwrap();
+    store.reload().unwrap();
+    (store, plans)
+}
+
+type Ranked = Vec<(String, u32, u32)>;
+
+fn ranked(store: &Store, r: &SearchRequest) -> (u64, Ranked) {
+    let res = store.search(r).unwrap();
+    let hits = res
+        .hits
+        .iter()
+        .map(|h| (h.plan.id.clone(), h.task.seq, h.score.to_bits()))
+        .collect();
+    (res.total, hits)
+}
+
+#[test]
+fn short_pages_are_slices_of_the_full_ranking() {
+    let queries = [
+        "thanh toan truc tuyen",
+        "hồ sơ trực tuyến",
+        "\"một cửa liên thông\" -\"bưu chính\"",
+        "kiểm soát thủ tục hành chính",
+        "báo cáo",
+        "",
+    ];
+    for segmented in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) = if segmented {
+            gold_store_segmented(tmp.path())
+        } else {
+            gold_store(tmp.path())
+        };
+        for q in queries {
+            for years in [None, Some((2024, 2025))] {
+                let full_req = SearchRequest { years, ..req(q) };
+                let (total, full) = ranked(&store, &full_req);
+                assert_eq!(full.len() as u64, total.min(1000), "{q}");
+                for (offset, limit) in [(0, 1), (0, 3), (2, 5), (7, 4), (total as usize, 3)] {
+                    let (t, page) = ranked(
+                        &store,
+                        &SearchRequest {
+                            offset,
+                            limit,
+                            ..full_req.clone()
+                        },
+                    );
+                    assert_eq!(t, total, "{q} {offset} {limit}");
+                    let want: Ranked = full.iter().skip(offset).take(limit).cloned().collect();
+                    assert_eq!(page, want, "{q} {years:?} {offset} {limit} {segmented}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn segments_do_not_change_scores() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (one, _) = gold_store(a.path());
+    let (many, _) = gold_store_segmented(b.path());
+    for q in ["thanh toan truc tuyen", "\"dịch vụ công\"", "hồ sơ -điện"] {
+        let (t1, mut r1) = ranked(&one, &req(q));
+        let (t2, mut r2) = ranked(&many, &req(q));
+        assert_eq!(t1, t2, "{q}");
+        r1.sort();
+        r2.sort();
+        assert_eq!(r1, r2, "{q}");
+    }
+}
+
+#[test]
+fn place_filter_is_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, plans) = gold_store(tmp.path());
+    let want: u64 = plans
+        .iter()
+        .filter(|p| p.meta.place.as_deref() == Some("Bắc Giang"))
+        .map(|p| p.tasks.len() as u64)
+        .sum();
+    assert!(want > 0);
+    let res = store
+        .search(&SearchRequest {
+            place: Some("Bắc Giang".into()),
+            ..req("")
+        })
+        .unwrap();
+    assert_eq!(res.total, want);
+    assert!(res
+        .hits
+        .iter()
+        .all(|h| h.plan.meta.place.as_deref() == Some("Bắc Giang")));
+}
