@@ -4,12 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages some tests need (python3 for the contract scorer).
+# System packages some tests need (python3 for the contract scorer, Chromium for the browser test).
 need=()
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# GNU time measures the peak memory of the bad-input import test.
+[ -x /usr/bin/time ] || need+=(time)
+# Headless Chromium and chromedriver for the browser test of `kehoach serve`.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# The OCR engine with its Vietnamese model, and pdftoppm, for the scanned-plan tests.
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}"
   else
     echo "missing: ${need[*]} (install them, e.g. with apt-get)" >&2
     exit 2

@@ -2,6 +2,7 @@
 //! comparable data.
 
 mod cmd;
+mod guard;
 mod output;
 mod pipeline;
 
@@ -54,6 +55,10 @@ enum Command {
     Targets(cmd::targets::Args),
     /// Export task records from the index as JSON Lines, CSV, XLSX or Elasticsearch bulk NDJSON.
     Export(cmd::export::Args),
+    /// Serve the search, plan, compare and target pages and the JSON API over HTTP (read-only).
+    Serve(cmd::serve::Args),
+    /// Check the index against the plan store: every plan whole, no orphan tasks, hashes as recorded.
+    Verify(cmd::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +73,8 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(args),
         Command::Targets(args) => cmd::targets::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

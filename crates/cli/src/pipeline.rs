@@ -1,6 +1,7 @@
 //! From input bytes to a plan: format detection, the reader, the extractor.
 
-use kehoach_doc::Document;
+use crate::guard::{check_deadline, Limits};
+use kehoach_doc::{Document, SourceFormat};
 use kehoach_plan::{Format, Plan, Source};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -56,13 +57,30 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Reads `bytes` (named `name` for messages and provenance) into a plan.
 pub fn plan_from_bytes(name: &str, bytes: &[u8]) -> anyhow::Result<Plan> {
-    let (doc, format): (Document, Format) = match detect(bytes) {
-        Detected::Text => (kehoach_read_text::read(bytes)?, Format::Text),
-        Detected::Pdf => anyhow::bail!("PDF input is not supported by this build"),
-        Detected::Zip => anyhow::bail!("DOCX/zip input is not supported by this build"),
-        Detected::Image => anyhow::bail!("image (scanned) input is not supported by this build"),
-        Detected::Doc => anyhow::bail!("Word 97 (.doc) input is not supported by this build"),
-    };
+    plan_from_bytes_with(name, bytes, &Limits::default(), None)
+}
+
+/// Reads `bytes` into a plan under `limits`: sizes are checked before the
+/// reader runs, the document it returns before extraction, and `deadline`
+/// (when given) between the stages.
+pub fn plan_from_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: Option<std::time::Instant>,
+) -> anyhow::Result<Plan> {
+    if detect(bytes) == Detected::Text && bytes.len() as u64 > limits.max_text_bytes {
+        anyhow::bail!(
+            "text file too large ({} bytes, limit {} for text documents)",
+            bytes.len(),
+            limits.max_text_bytes
+        );
+    }
+    let (doc, format) = read_document(bytes, limits)?;
+    if let Some(deadline) = deadline {
+        check_deadline(deadline, limits).map_err(anyhow::Error::msg)?;
+    }
+    limits.check_document(&doc).map_err(anyhow::Error::msg)?;
     let source = Source {
         path: name.to_string(),
         sha256: sha256_hex(bytes),
@@ -70,6 +88,33 @@ pub fn plan_from_bytes(name: &str, bytes: &[u8]) -> anyhow::Result<Plan> {
         pages: doc.page_count,
     };
     Ok(kehoach_extract::extract(&doc, source))
+}
+
+/// Reads `bytes` into the document model with the reader of their format.
+pub fn read_document(bytes: &[u8], limits: &Limits) -> anyhow::Result<(Document, Format)> {
+    Ok(match detect(bytes) {
+        Detected::Text => (kehoach_read_text::read(bytes)?, Format::Text),
+        Detected::Pdf => {
+            let doc = kehoach_read_pdf::read_with(bytes, &limits.pdf())?;
+            // Scanned pages (no text layer, a page image): OCR.
+            match kehoach_read_ocr::complete_pdf(bytes, &doc)? {
+                Some(ocr) => {
+                    let format = if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf };
+                    (ocr, format)
+                }
+                None => (doc, Format::Pdf),
+            }
+        }
+        Detected::Zip => match kehoach_read_docx::read(bytes) {
+            Ok(doc) => (doc, Format::Docx),
+            Err(kehoach_read_docx::ReadError::NotDocx) => anyhow::bail!(
+                "zip archive is not a DOCX document (no word/document.xml); `kehoach import` reads zip archives of plans"
+            ),
+            Err(e) => return Err(e.into()),
+        },
+        Detected::Image => (kehoach_read_ocr::read_image(bytes)?, Format::Ocr),
+        Detected::Doc => (kehoach_read_docx::read_doc(bytes)?, Format::Docx),
+    })
 }
 
 /// Reads the file at `path` into a plan.
@@ -89,5 +134,20 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n"), Detected::Image);
         assert_eq!(detect("Số: 1/KH-UBND".as_bytes()), Detected::Text);
         assert_eq!(detect(b""), Detected::Text);
+    }
+
+    #[test]
+    fn zip_without_word_document_is_not_docx() {
+        // An empty zip archive: only the end-of-central-directory record.
+        let mut empty = b"PK\x05\x06".to_vec();
+        empty.extend([0u8; 18]);
+        let err = plan_from_bytes("plans.zip", &empty)
+            .expect_err("not a DOCX")
+            .to_string();
+        assert!(err.contains("not a DOCX document"), "{err}");
+        let err = plan_from_bytes("x.docx", b"PK\x03\x04garbage")
+            .expect_err("damaged")
+            .to_string();
+        assert!(err.contains("not a DOCX file"), "{err}");
     }
 }

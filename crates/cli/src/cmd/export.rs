@@ -40,6 +40,7 @@ pub fn matching_tasks(store: &Store, query: &str, filters: &Filters) -> anyhow::
         lead: filters.lead.clone(),
         due_before: filters.due_before.clone(),
         kind: filters.kind.clone(),
+        place: None,
         limit: 1,
         offset: 0,
         facets: false,

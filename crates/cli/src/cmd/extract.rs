@@ -1,7 +1,7 @@
 //! `kehoach extract`: plan files → task records.
 
+use crate::guard::{self, Limits};
 use crate::output::{clip, table};
-use crate::pipeline::plan_from_path;
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
 use kehoach_plan::Plan;
@@ -75,9 +75,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let files = expand_inputs(&args.files);
-    let results: Vec<(PathBuf, anyhow::Result<Plan>)> = files
+    guard::install_quiet_panic_hook();
+    let limits = Limits::default();
+    let results: Vec<(PathBuf, Result<Plan, String>)> = files
         .par_iter()
-        .map(|f| (f.clone(), plan_from_path(f)))
+        .map(|f| (f.clone(), guard::plan_from_path(f, &limits)))
         .collect();
     let mut failed = 0usize;
     let mut plans = Vec::new();
@@ -86,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             Ok(plan) => plans.push((path, plan)),
             Err(e) => {
                 failed += 1;
-                eprintln!("kehoach: {}: {e:#}", path.display());
+                eprintln!("kehoach: {}: {e}", path.display());
             }
         }
     }

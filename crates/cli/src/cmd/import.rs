@@ -1,13 +1,13 @@
 //! `kehoach import`: files, directories and zip archives → the search index.
 
+use crate::guard::{self, Limits};
 use crate::output::stderr_is_terminal;
-use crate::pipeline::{detect, plan_from_bytes, sha256_hex, Detected};
+use crate::pipeline::{detect, plan_from_bytes_with, sha256_hex, Detected};
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
 use kehoach_index::{Store, WriterOptions, DEFAULT_DATA_DIR};
 use kehoach_plan::Plan;
 use rayon::prelude::*;
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -15,8 +15,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::{Duration, Instant};
 
-/// Largest input file or archive entry accepted (uncompressed).
-pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 /// How deep archives inside archives are opened.
 const MAX_ZIP_DEPTH: u32 = 2;
 /// Commit at least this often (pending documents).
@@ -40,6 +38,12 @@ imported is skipped as unchanged; a file at an already imported path with new by
 replaces its old records. Commits are atomic: an interrupted import leaves the last
 committed state, and running it again completes it without duplicates. Only one import
 (or remove) can write to a data directory at a time.
+
+Every document is read in isolation, under limits: files up to 256 MiB (text up to 32 MiB),
+archive entries checked for their size and compression ratio before they are expanded
+(1 GiB per archive), at most 2000 pages, 50000 table rows, 1000000 cells and 256 KiB per cell
+per document, and --timeout seconds (default 120). A document over a limit, one that times
+out and one on which a reader fails is reported with the reason; the others are imported.
 
 Exit status:
   0  every file was imported or unchanged
@@ -73,6 +77,10 @@ pub struct Args {
     /// Index writer memory budget in MB.
     #[arg(long, value_name = "MB", default_value_t = 384)]
     pub memory_mb: usize,
+    /// Time budget of one document (reading and extraction), in seconds; a
+    /// document that takes longer is reported as timed out and skipped.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub timeout: f64,
 }
 
 /// What happened to one document (a file or an archive entry).
@@ -91,32 +99,11 @@ enum Outcome {
     FileDone,
 }
 
-thread_local! {
-    /// Set while a reader runs, so that its panic is reported as a failed file, quietly.
-    static IN_READER: Cell<bool> = const { Cell::new(false) };
-}
-
-fn install_quiet_panic_hook() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !IN_READER.with(Cell::get) {
-            default(info);
-        }
-    }));
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}
-
 /// Shared state of the extraction workers.
 struct Ctx<'a> {
     known_shas: &'a HashSet<String>,
     bytes_read: &'a AtomicU64,
+    limits: &'a Limits,
 }
 
 impl Ctx<'_> {
@@ -127,19 +114,19 @@ impl Ctx<'_> {
 
     fn file(&self, path: &std::path::Path, tx: &SyncSender<Outcome>) {
         let name = path.display().to_string();
-        match read_limited(path) {
+        match guard::read_file(path, self.limits) {
             Ok(bytes) => {
                 self.bytes_read
                     .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                self.bytes(&name, &bytes, 0, tx);
+                self.bytes(&name, bytes, 0, tx);
             }
             Err(reason) => self.send(tx, Outcome::Failed { name, reason }),
         }
         self.send(tx, Outcome::FileDone);
     }
 
-    fn bytes(&self, name: &str, bytes: &[u8], depth: u32, tx: &SyncSender<Outcome>) {
-        if detect(bytes) == Detected::Zip && !is_office_document(bytes) {
+    fn bytes(&self, name: &str, bytes: Vec<u8>, depth: u32, tx: &SyncSender<Outcome>) {
+        if detect(&bytes) == Detected::Zip && !is_office_document(&bytes) {
             if depth >= MAX_ZIP_DEPTH {
                 let reason = "archive nested too deep".to_string();
                 self.send(
@@ -150,16 +137,16 @@ impl Ctx<'_> {
                     },
                 );
             } else {
-                self.archive(name, bytes, depth, tx);
+                self.archive(name, &bytes, depth, tx);
             }
             return;
         }
-        let sha = sha256_hex(bytes);
+        let sha = sha256_hex(&bytes);
         if self.known_shas.contains(&sha) {
             self.send(tx, Outcome::Unchanged);
             return;
         }
-        let outcome = match extract(name, bytes) {
+        let outcome = match extract(name, bytes, self.limits) {
             Ok(plan) => Outcome::Plan {
                 name: name.into(),
                 sha,
@@ -188,6 +175,7 @@ impl Ctx<'_> {
                 return;
             }
         };
+        let mut expanded = 0u64;
         for i in 0..zip.len() {
             let mut entry = match zip.by_index(i) {
                 Ok(e) => e,
@@ -217,7 +205,7 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let base = inner.rsplit('/').next().unwrap_or("");
+            let base = inner.rsplit(['/', '\\']).next().unwrap_or("");
             if entry.is_dir()
                 || base.is_empty()
                 || base.starts_with('.')
@@ -227,10 +215,7 @@ impl Ctx<'_> {
             }
             let entry_name = format!("{name}!/{inner}");
             let declared = entry.size();
-            if declared > MAX_INPUT_BYTES {
-                let reason = format!(
-                    "entry too large ({declared} bytes uncompressed, limit {MAX_INPUT_BYTES})"
-                );
+            if let Err(reason) = self.limits.check_entry(declared, entry.compressed_size()) {
                 self.send(
                     tx,
                     Outcome::Failed {
@@ -240,13 +225,27 @@ impl Ctx<'_> {
                 );
                 continue;
             }
-            let mut data = Vec::with_capacity(declared as usize);
-            let read = (&mut entry)
-                .take(MAX_INPUT_BYTES + 1)
-                .read_to_end(&mut data);
+            expanded = expanded.saturating_add(declared);
+            if expanded > self.limits.max_archive_bytes {
+                let reason = format!(
+                    "archive expands to more than {} bytes; this and the remaining entries are skipped",
+                    self.limits.max_archive_bytes
+                );
+                self.send(
+                    tx,
+                    Outcome::Failed {
+                        name: entry_name,
+                        reason,
+                    },
+                );
+                return;
+            }
+            // Never trust the declared size: read at most one byte more.
+            let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
+            let read = (&mut entry).take(declared + 1).read_to_end(&mut data);
             let problem = match read {
                 Err(e) => Some(format!("cannot read archive entry: {e}")),
-                Ok(_) if data.len() as u64 > MAX_INPUT_BYTES => {
+                Ok(_) if data.len() as u64 > declared => {
                     Some("entry larger than its declared size".into())
                 }
                 Ok(n) if n as u64 != declared => {
@@ -262,7 +261,7 @@ impl Ctx<'_> {
                         reason,
                     },
                 ),
-                None => self.bytes(&entry_name, &data, depth + 1, tx),
+                None => self.bytes(&entry_name, data, depth + 1, tx),
             }
         }
     }
@@ -279,18 +278,6 @@ fn is_office_document(bytes: &[u8]) -> bool {
         }),
         Err(_) => false,
     }
-}
-
-fn read_limited(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(format!("file too large (limit {MAX_INPUT_BYTES} bytes)"));
-    }
-    Ok(bytes)
 }
 
 /// A kehoach/plan@1 JSON record, when `bytes` hold one.
@@ -320,26 +307,23 @@ fn plan_json(bytes: &[u8]) -> Option<Result<Plan, String>> {
     )
 }
 
-/// Reads one document into a plan; a reader's panic fails only this document.
-fn extract(name: &str, bytes: &[u8]) -> Result<Plan, String> {
-    if let Some(res) = plan_json(bytes) {
-        return res;
-    }
-    IN_READER.with(|f| f.set(true));
-    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        plan_from_bytes(name, bytes)
-    }));
-    IN_READER.with(|f| f.set(false));
-    let plan = match res {
-        Ok(Ok(plan)) => plan,
-        Ok(Err(e)) => return Err(format!("{e:#}")),
-        Err(payload) => {
-            return Err(format!(
-                "the reader failed unexpectedly: {}",
-                panic_message(&*payload)
-            ))
+/// Reads one document into a plan, isolated (see [`guard::isolated`]): a
+/// reader's panic, a limit or the time budget fails only this document.
+fn extract(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Plan, String> {
+    let name = name.to_string();
+    let lim = limits.clone();
+    guard::isolated(limits, move |deadline| {
+        if let Some(res) = plan_json(&bytes) {
+            return res;
         }
-    };
+        plan_from_bytes_with(&name, &bytes, &lim, Some(deadline))
+            .map_err(|e| format!("{e:#}"))
+            .and_then(is_a_plan)
+    })
+}
+
+/// Refuses a document in which nothing of a plan was found.
+fn is_a_plan(plan: Plan) -> Result<Plan, String> {
     let m = &plan.meta;
     if plan.tasks.is_empty() && m.number.is_none() && m.title.is_none() && m.issuer.is_none() {
         return Err("not a plan: no number, title, issuer or task table found".into());
@@ -396,7 +380,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let files = super::extract::expand_inputs(&args.paths);
     let total_files = files.len() as u64;
     let bytes_read = AtomicU64::new(0);
-    install_quiet_panic_hook();
+    guard::install_quiet_panic_hook();
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    let limits = Limits {
+        time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
+        ..Limits::default()
+    };
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -414,6 +405,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let ctx = Ctx {
             known_shas: &known_shas,
             bytes_read: &bytes_read,
+            limits: &limits,
         };
         let files = &files;
         let pool = &pool;
@@ -613,15 +605,5 @@ mod tests {
         assert!(plan_json(b"{\"a\": 1}").is_none());
         let bad = plan_json(b"{\"schema\": \"kehoach/plan@1\"}");
         assert!(matches!(bad, Some(Err(_))));
-    }
-
-    #[test]
-    fn panics_become_failures() {
-        install_quiet_panic_hook();
-        IN_READER.with(|f| f.set(true));
-        let res = std::panic::catch_unwind(|| panic!("boom"));
-        IN_READER.with(|f| f.set(false));
-        let msg = res.err().map(|p| panic_message(&*p));
-        assert_eq!(msg.as_deref(), Some("boom"));
     }
 }

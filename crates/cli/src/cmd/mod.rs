@@ -6,5 +6,7 @@ pub mod import;
 pub mod plans;
 pub mod remove;
 pub mod search;
+pub mod serve;
 pub mod show;
 pub mod targets;
+pub mod verify;

@@ -99,6 +99,7 @@ fn request(args: &Args) -> anyhow::Result<SearchRequest> {
         lead: args.lead.clone(),
         due_before: args.due_before.clone(),
         kind: args.kind.clone(),
+        place: None,
         limit: args.limit,
         offset: args.offset,
         facets: args.facets,

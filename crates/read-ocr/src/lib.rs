@@ -1,0 +1,615 @@
+//! Reader for scanned plans: image files (PNG, JPEG, TIFF) and image-only PDF
+//! pages, recognised with tesseract (Vietnamese) into the kehoach document model.
+//!
+//! Per page (pages in parallel, one engine thread each):
+//! 1. the page bitmap: decoded from the image file, or taken from the PDF
+//!    page as it is (JPEG bytes, Flate samples); other encodings (JBIG2,
+//!    CCITT, …) are rendered with `pdftoppm`;
+//! 2. a blank page is reported and skipped; the skew is estimated from the
+//!    ink's projection profile and corrected when over 0.3°;
+//! 3. ruling lines (long dark runs) give the table grids, and are painted out
+//!    before recognition;
+//! 4. `tesseract … --psm 6 tsv` gives word boxes and confidences; a page read
+//!    with very low confidence is tried again turned by 180° (upside-down scans);
+//! 5. words are repaired against a lexicon of plan vocabulary ([`repair`]);
+//! 6. words fall into grid cells (or, on a page without rules, into columns
+//!    found from the gaps between words under a header line); the rest become
+//!    paragraphs.
+//!
+//! Every row and cell has `Pos { page, bbox }` (pixels of the straightened
+//! page) and every non-empty cell the mean confidence (0..=1) of its words.
+//! Rows and pages read with low confidence are named in an
+//! `ocr_low_confidence` reader warning.
+
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod layout;
+pub mod pdf;
+pub mod raster;
+pub mod repair;
+pub mod strips;
+
+use engine::Word;
+use kehoach_doc::{Block, Document, Page, ReaderWarning, SourceFormat};
+use raster::Gray;
+use rayon::prelude::*;
+
+pub use engine::TESSERACT_PACKAGES;
+pub use pdf::{page_kinds, scanned_pages, PageKind, POPPLER_PACKAGE};
+
+/// Why a scan could not be read.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum OcrError {
+    /// A program the reader needs is missing (the message names the Debian packages).
+    #[error("{0}")]
+    MissingTool(String),
+    /// The OCR engine failed.
+    #[error("OCR engine error: {0}")]
+    Engine(String),
+    /// The image could not be decoded.
+    #[error("cannot decode the image: {0}")]
+    Image(String),
+    /// The PDF could not be read.
+    #[error("cannot read the PDF: {0}")]
+    Pdf(String),
+}
+
+/// The reader warning code for low recognition confidence.
+pub const LOW_CONFIDENCE_CODE: &str = "ocr_low_confidence";
+/// A reader warning (informational) for a page that was read turned by 180°.
+pub const ROTATED_CODE: &str = "ocr_page_rotated";
+
+/// Reading options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Tesseract page segmentation mode.
+    pub psm: u32,
+    /// Rows and pages whose mean confidence is below this are reported.
+    pub low_confidence: f32,
+    /// Fix words against the lexicon.
+    pub repair: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            psm: 6,
+            low_confidence: 0.6,
+            repair: true,
+        }
+    }
+}
+
+/// Reads one scanned page image (PNG, JPEG or TIFF; the first frame).
+pub fn read_image(bytes: &[u8]) -> Result<Document, OcrError> {
+    read_image_with(bytes, &Options::default())
+}
+
+/// [`read_image`] with options.
+pub fn read_image_with(bytes: &[u8], opts: &Options) -> Result<Document, OcrError> {
+    engine::check()?;
+    let image = Gray::decode(bytes)?;
+    // No reliable resolution in the file: assume the long side is an A4 page's.
+    let dpi = ((image.width.max(image.height) as f32 / 11.69).round() as u32).clamp(70, 600);
+    let mut results = vec![read_page(1, pdf::PageImage { image, dpi }, opts)?];
+    reread_numbers(&mut results);
+    let result = results.remove(0);
+    let mut doc = Document::new(SourceFormat::Ocr);
+    doc.page_count = Some(1);
+    doc.warnings.extend(result.warnings);
+    doc.pages.push(result.page);
+    Ok(doc)
+}
+
+/// Reads the given pages (1-based; empty = all) of a scanned PDF.
+pub fn read_scanned_pdf(bytes: &[u8], pages: &[u32]) -> Result<Document, OcrError> {
+    read_scanned_pdf_with(bytes, pages, &Options::default())
+}
+
+/// [`read_scanned_pdf`] with options.
+pub fn read_scanned_pdf_with(
+    bytes: &[u8],
+    pages: &[u32],
+    opts: &Options,
+) -> Result<Document, OcrError> {
+    engine::check()?;
+    let doc_pdf = pdf::load(bytes)?;
+    let all: Vec<u32> = doc_pdf.get_pages().keys().copied().collect();
+    let wanted: Vec<u32> = if pages.is_empty() {
+        all.clone()
+    } else {
+        pages.iter().copied().filter(|p| all.contains(p)).collect()
+    };
+    let results: Vec<Result<PageResult, OcrError>> = wanted
+        .par_iter()
+        .map(|&n| match pdf::page_image(&doc_pdf, bytes, n) {
+            Ok(img) => read_page(n, img, opts),
+            Err(OcrError::MissingTool(m)) => Err(OcrError::MissingTool(m)),
+            Err(e) => Ok(PageResult {
+                page: Page {
+                    number: Some(n),
+                    blocks: Vec::new(),
+                },
+                numbers: Vec::new(),
+                dpi: pdf::RENDER_DPI,
+                warnings: vec![ReaderWarning {
+                    code: LOW_CONFIDENCE_CODE.into(),
+                    message: format!(
+                        "page {n}: no page image could be read ({e}); the page is left out"
+                    ),
+                }],
+            }),
+        })
+        .collect();
+    let mut results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    reread_numbers(&mut results);
+    let mut doc = Document::new(SourceFormat::Ocr);
+    doc.page_count = Some(all.len() as u32);
+    for r in results {
+        doc.warnings.extend(r.warnings);
+        doc.pages.push(r.page);
+    }
+    Ok(doc)
+}
+
+/// Whether a PDF is a scan: it has pages and most of them have no text
+/// layer beyond a stamp, only a page image.
+pub fn is_scanned_pdf(bytes: &[u8]) -> bool {
+    match pdf::page_kinds(bytes) {
+        Ok(kinds) if !kinds.is_empty() => {
+            let scanned = kinds.iter().filter(|k| k.is_scanned()).count();
+            scanned * 2 > kinds.len()
+        }
+        _ => false,
+    }
+}
+
+/// Completes what a text-layer PDF reader made of `bytes` (`text_doc`) with
+/// OCR of the scanned pages: `Ok(None)` when no page is scanned (use
+/// `text_doc` as it is); else the document to use: the OCR of the whole
+/// file (format [`SourceFormat::Ocr`]) when most pages are scanned or the
+/// text layer holds almost nothing, otherwise `text_doc` with its scanned
+/// pages replaced by their OCR. When the engine is missing and the text
+/// layer has content, `text_doc` is kept with a warning naming the packages.
+pub fn complete_pdf(bytes: &[u8], text_doc: &Document) -> Result<Option<Document>, OcrError> {
+    // A file lopdf cannot open is left to the text-layer reader's verdict.
+    let Ok(kinds) = pdf::page_kinds(bytes) else {
+        return Ok(None);
+    };
+    let scanned: Vec<u32> = kinds
+        .iter()
+        .filter(|k| k.is_scanned())
+        .map(|k| k.number)
+        .collect();
+    if scanned.is_empty() {
+        return Ok(None);
+    }
+    let text_chars: usize = text_doc
+        .blocks()
+        .map(|b| match b {
+            Block::Paragraph(p) => p.text.chars().filter(|c| !c.is_whitespace()).count(),
+            Block::Table(t) => t
+                .rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .map(|c| c.text.chars().filter(|c| !c.is_whitespace()).count())
+                .sum(),
+        })
+        .sum();
+    if scanned.len() * 2 > kinds.len() || text_chars < 200 {
+        return read_scanned_pdf(bytes, &[]).map(Some);
+    }
+    let ocr = match read_scanned_pdf(bytes, &scanned) {
+        Ok(d) => d,
+        Err(OcrError::MissingTool(m)) => {
+            let mut doc = text_doc.clone();
+            doc.warnings.push(ReaderWarning {
+                code: LOW_CONFIDENCE_CODE.into(),
+                message: format!("scanned pages {scanned:?} were not read: {m}"),
+            });
+            return Ok(Some(doc));
+        }
+        Err(e) => return Err(e),
+    };
+    let mut doc = text_doc.clone();
+    for page in ocr.pages {
+        match doc.pages.iter_mut().find(|p| p.number == page.number) {
+            Some(slot) => *slot = page,
+            None => doc.pages.push(page),
+        }
+    }
+    doc.pages.sort_by_key(|p| p.number);
+    doc.warnings.extend(ocr.warnings);
+    Ok(Some(doc))
+}
+
+/// One page read.
+struct PageResult {
+    page: Page,
+    warnings: Vec<ReaderWarning>,
+    /// Number cells to read again: (block, row, cell image).
+    numbers: Vec<(usize, usize, Gray)>,
+    dpi: u32,
+}
+
+/// Characters a number cell may hold (`1`, `2.1`, `IV`, `a)`, `-`).
+const NUMBER_CHARS: &str = "tessedit_char_whitelist=0123456789.IVXivxabcd-+)(";
+
+/// Reads the number cells of all pages again in one engine call, restricted
+/// to numbering characters: alone in a narrow cell, `2.2` or `II` is often
+/// misread by the language model (`21.2)`, `H`).
+fn reread_numbers(results: &mut [PageResult]) {
+    let gap = 24u32;
+    let items: Vec<(usize, usize, usize, &Gray)> = results
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, r)| {
+            r.numbers
+                .iter()
+                .map(move |(b, row, img)| (pi, *b, *row, img))
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let dpi = results.iter().map(|r| r.dpi).max().unwrap_or(300);
+    let width = items.iter().map(|i| i.3.width).max().unwrap_or(1) + 2 * gap;
+    let height: u32 = items.iter().map(|i| i.3.height + gap).sum::<u32>() + gap;
+    let mut sheet = Gray::filled(width, height, 255);
+    let mut at = gap;
+    let mut places = Vec::new();
+    for (pi, b, row, img) in &items {
+        for y in 0..img.height {
+            let src = (y * img.width) as usize;
+            let dst = ((at + y) * width + gap) as usize;
+            sheet.data[dst..dst + img.width as usize]
+                .copy_from_slice(&img.data[src..src + img.width as usize]);
+        }
+        places.push((*pi, *b, *row, at, at + img.height));
+        at += img.height + gap;
+    }
+    let Ok(words) = engine::recognise_with(&sheet, dpi, 6, "eng", &[NUMBER_CHARS]) else {
+        return;
+    };
+    for (pi, b, row, y0, y1) in places {
+        let mut ws: Vec<&Word> = words
+            .iter()
+            .filter(|w| w.cy() >= y0 as i32 && w.cy() < y1 as i32)
+            .collect();
+        if ws.is_empty() {
+            continue;
+        }
+        let conf = ws.iter().map(|w| w.conf).sum::<f32>() / ws.len() as f32;
+        let text = layout::words_text(&mut ws).replace('\n', " ");
+        if let Some(Block::Table(t)) = results[pi].page.blocks.get_mut(b) {
+            if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.cells.first_mut()) {
+                cell.text = text;
+                cell.confidence = Some(conf);
+            }
+        }
+    }
+}
+
+/// Number cells of a page's tables: the first cell of each row when the
+/// first column is narrow and the cell short, cut from the page bitmap.
+fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
+    let mut out = Vec::new();
+    for (bi, b) in blocks.iter().enumerate() {
+        let Block::Table(t) = b else { continue };
+        let Some(tb) = t.pos.bbox else { continue };
+        // The first row is the header (or its repeat).
+        for (ri, row) in t.rows.iter().enumerate().skip(1) {
+            let Some(c) = row.cells.first() else { continue };
+            let Some(cb) = c.pos.bbox else { continue };
+            if c.colspan != 1
+                || (cb.x1 - cb.x0) > 0.15 * (tb.x1 - tb.x0)
+                || c.text.chars().count() > 8
+            {
+                continue;
+            }
+            let inset = 4.0;
+            let (x0, y0) = ((cb.x0 + inset) as u32, (cb.y0 + inset) as u32);
+            let (x1, y1) = (
+                ((cb.x1 - inset) as u32).min(img.width),
+                ((cb.y1 - inset) as u32).min(img.height),
+            );
+            if x1 <= x0 + 4 || y1 <= y0 + 4 {
+                continue;
+            }
+            let mut crop = Gray::filled(x1 - x0, y1 - y0, 255);
+            for y in y0..y1 {
+                let src = (y * img.width + x0) as usize;
+                let dst = ((y - y0) * (x1 - x0)) as usize;
+                crop.data[dst..dst + (x1 - x0) as usize]
+                    .copy_from_slice(&img.data[src..src + (x1 - x0) as usize]);
+            }
+            // An empty cell is read again only when it has ink (a number the engine dropped).
+            if c.text.trim().is_empty() && crop.data.iter().filter(|&&v| v < 128).count() < 20 {
+                continue;
+            }
+            out.push((bi, ri, crop));
+        }
+    }
+    out
+}
+
+/// Below this share of ink pixels a page is blank.
+const BLANK_INK: f64 = 0.0008;
+/// Below this mean word confidence a page is tried again turned by 180°.
+const RETRY_CONF: f32 = 0.55;
+
+/// A page recognised: words, table grids, and the (straightened) size.
+struct Recognised {
+    words: Vec<Word>,
+    grids: Vec<layout::Grid>,
+    mean_conf: f32,
+    /// The straightened page with its rules painted out.
+    clean: Gray,
+}
+
+fn mean(ws: &[Word]) -> f32 {
+    if ws.is_empty() {
+        0.0
+    } else {
+        ws.iter().map(|w| w.conf).sum::<f32>() / ws.len() as f32
+    }
+}
+
+/// Straightens the page, finds its rules, paints them out and recognises it.
+fn recognise(img: &Gray, dpi: u32, thr: u8, opts: &Options) -> Result<Recognised, OcrError> {
+    let skew = img.skew_degrees(thr, 5.0);
+    let straight;
+    let img = if skew.abs() > 0.3 {
+        straight = img.rotated(skew);
+        &straight
+    } else {
+        img
+    };
+    let (h, v) = raster::ruling_lines(img, img.rule_threshold(thr), dpi);
+    let tol = (dpi / 60).max(3);
+    let grids = layout::grids(&h, &v, tol);
+    let mut clean = img.clone();
+    let pad = (dpi / 150).max(1);
+    let boxes: Vec<(u32, u32, u32, u32)> = h
+        .iter()
+        .map(|l| {
+            (
+                l.x0.saturating_sub(pad),
+                l.y0.saturating_sub(pad),
+                l.x1 + 1 + pad,
+                l.y1 + 1 + pad,
+            )
+        })
+        .chain(v.iter().map(|l| {
+            (
+                l.x0.saturating_sub(pad),
+                l.y0.saturating_sub(pad),
+                l.x1 + 1 + pad,
+                l.y1 + 1 + pad,
+            )
+        }))
+        .collect();
+    clean.erase(&boxes);
+    clean.whiten(img.paper_level(thr));
+    let words = if grids.is_empty() {
+        engine::recognise(&clean, dpi, opts.psm)?
+    } else {
+        let gap = (dpi / 8).max(12);
+        let regions = strips::cut(&clean, &grids, (dpi / 150).max(2));
+        let (stacked, placed) = strips::stack(&clean, &regions, thr, gap);
+        strips::unstack(engine::recognise(&stacked, dpi, opts.psm)?, &placed, gap)
+    };
+    let mean_conf = mean(&words);
+    Ok(Recognised {
+        words,
+        grids,
+        mean_conf,
+        clean,
+    })
+}
+
+fn read_page(n: u32, pi: pdf::PageImage, opts: &Options) -> Result<PageResult, OcrError> {
+    let mut warnings = Vec::new();
+    let img = pi.image;
+    let thr = img.ink_threshold();
+    let empty = || Page {
+        number: Some(n),
+        blocks: Vec::new(),
+    };
+    if img.width < 16 || img.height < 16 || img.ink_share(thr.min(128)) < BLANK_INK {
+        warnings.push(ReaderWarning {
+            code: LOW_CONFIDENCE_CODE.into(),
+            message: format!("page {n}: blank page, no text recognised"),
+        });
+        return Ok(PageResult {
+            page: empty(),
+            warnings,
+            numbers: Vec::new(),
+            dpi: pi.dpi,
+        });
+    }
+    let mut rec = recognise(&img, pi.dpi, thr, opts)?;
+    if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 {
+        let turned = recognise(&img.rotated_180(), pi.dpi, thr, opts)?;
+        if turned.mean_conf > rec.mean_conf + 0.1 && turned.words.len() >= 3 {
+            warnings.push(ReaderWarning {
+                code: ROTATED_CODE.into(),
+                message: format!("page {n}: the page was upside down and was read turned by 180°"),
+            });
+            rec = turned;
+        }
+    }
+    if opts.repair {
+        repair::repair_words(&mut rec.words, repair::lexicon());
+    }
+    if rec.words.is_empty() {
+        warnings.push(ReaderWarning {
+            code: LOW_CONFIDENCE_CODE.into(),
+            message: format!("page {n}: no text recognised"),
+        });
+        return Ok(PageResult {
+            page: empty(),
+            warnings,
+            numbers: Vec::new(),
+            dpi: pi.dpi,
+        });
+    }
+    let mut grids = rec.grids;
+    if grids.is_empty() {
+        if let Some(g) = unruled_grid(&rec.words, pi.dpi) {
+            grids.push(g);
+        }
+    }
+    let mut blocks = layout::page_blocks(n, &rec.words, &grids);
+    fix_headers(&mut blocks);
+    let page_conf = mean(&rec.words);
+    if page_conf < opts.low_confidence {
+        warnings.push(ReaderWarning {
+            code: LOW_CONFIDENCE_CODE.into(),
+            message: format!(
+                "page {n}: mean recognition confidence {page_conf:.2} over {} words; the text may be wrong (a poor scan, or not a document page)",
+                rec.words.len()
+            ),
+        });
+    } else {
+        let low = low_rows(&blocks, opts.low_confidence);
+        if !low.is_empty() {
+            let list: Vec<String> = low
+                .iter()
+                .map(|(r, c)| format!("row {r} ({c:.2})"))
+                .collect();
+            warnings.push(ReaderWarning {
+                code: LOW_CONFIDENCE_CODE.into(),
+                message: format!(
+                    "page {n}: table rows read with low confidence: {}",
+                    list.join(", ")
+                ),
+            });
+        }
+    }
+    let numbers = number_cells(&blocks, &rec.clean);
+    Ok(PageResult {
+        page: Page {
+            number: Some(n),
+            blocks,
+        },
+        warnings,
+        numbers,
+        dpi: pi.dpi,
+    })
+}
+
+/// Repairs the header row of each table: OCR slips in header words
+/// (`SITT`, `NÔI DUNG`) would hide the columns from the extractor.
+fn fix_headers(blocks: &mut [Block]) {
+    for b in blocks.iter_mut() {
+        let Block::Table(t) = b else { continue };
+        let Some(row) = t.rows.first_mut() else {
+            continue;
+        };
+        let folded: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| kehoach_text::fold(&c.text))
+            .collect();
+        let headerish = folded
+            .iter()
+            .filter(|f| {
+                HEADER_WORDS.iter().any(|h| {
+                    format!(" {} ", f.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .contains(&format!(" {h} "))
+                })
+            })
+            .count();
+        if headerish < 2 {
+            continue;
+        }
+        // Line breaks are kept: the header words are repaired line by line.
+        for c in row.cells.iter_mut() {
+            let mut lines: Vec<String> = c.text.split('\n').map(str::to_string).collect();
+            if repair::repair_header(&mut lines) {
+                c.text = lines.join("\n");
+            }
+        }
+    }
+}
+
+/// Table rows (1-based within the page's tables) whose mean cell confidence is below `min`.
+fn low_rows(blocks: &[Block], min: f32) -> Vec<(usize, f32)> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    for b in blocks {
+        if let Block::Table(t) = b {
+            for row in &t.rows {
+                k += 1;
+                let cs: Vec<f32> = row.cells.iter().filter_map(|c| c.confidence).collect();
+                if cs.is_empty() {
+                    continue;
+                }
+                let m = cs.iter().sum::<f32>() / cs.len() as f32;
+                if m < min {
+                    out.push((k, m));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Header words of an appendix table (folded), to find an unruled table's header line.
+const HEADER_WORDS: &[&str] = &[
+    "tt",
+    "stt",
+    "noi dung",
+    "nhiem vu",
+    "chu tri",
+    "phoi hop",
+    "thuc hien",
+    "thoi gian",
+    "thoi han",
+    "san pham",
+    "ket qua",
+    "don vi",
+    "co quan",
+];
+
+/// On a page without rules: the header line (three or more header words),
+/// and columns from the gaps between the words under it.
+fn unruled_grid(words: &[Word], dpi: u32) -> Option<layout::Grid> {
+    let mut lines: Vec<(i32, i32, String)> = Vec::new();
+    let mut sorted: Vec<&Word> = words.iter().collect();
+    sorted.sort_by_key(|w| (w.line_key, w.x0));
+    for w in sorted {
+        match lines.last_mut() {
+            Some(l) if (w.cy() - (l.0 + l.1) / 2).abs() < w.height() => {
+                l.0 = l.0.min(w.y0);
+                l.1 = l.1.max(w.y1);
+                l.2.push(' ');
+                l.2.push_str(&kehoach_text::fold(&w.text));
+            }
+            _ => lines.push((w.y0, w.y1, kehoach_text::fold(&w.text))),
+        }
+    }
+    let header = lines.iter().find(|(_, _, t)| {
+        let padded = format!(
+            " {} ",
+            t.split(|c: char| !c.is_alphanumeric())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        HEADER_WORDS
+            .iter()
+            .filter(|h| padded.contains(&format!(" {h} ")))
+            .count()
+            >= 3
+    })?;
+    let bottom = words.iter().map(|w| w.y1).max()?;
+    layout::grid_from_words(
+        words,
+        (header.0 - 2, header.1 + 2),
+        bottom + 2,
+        (dpi / 12).max(8) as i32,
+    )
+}

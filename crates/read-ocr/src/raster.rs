@@ -1,0 +1,472 @@
+//! Grey page bitmaps: decoding, binarisation, skew estimate and rotation,
+//! ruling-line detection.
+
+use crate::OcrError;
+
+/// An 8-bit grey bitmap, row-major, 0 = black.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gray {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height` samples.
+    pub data: Vec<u8>,
+}
+
+/// The largest side a page bitmap keeps; larger images are scaled down (bounded time and memory).
+pub const MAX_SIDE: u32 = 7000;
+
+impl Gray {
+    /// A bitmap filled with one value.
+    pub fn filled(width: u32, height: u32, v: u8) -> Self {
+        Gray {
+            width,
+            height,
+            data: vec![v; width as usize * height as usize],
+        }
+    }
+
+    /// Decodes PNG, JPEG or TIFF bytes (the first frame) to grey.
+    pub fn decode(bytes: &[u8]) -> Result<Self, OcrError> {
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
+        reader = reader
+            .with_guessed_format()
+            .map_err(|e| OcrError::Image(e.to_string()))?;
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(1 << 30);
+        reader.limits(limits);
+        let img = reader
+            .decode()
+            .map_err(|e| OcrError::Image(e.to_string()))?;
+        let g = img.into_luma8();
+        let (w, h) = g.dimensions();
+        Ok(Gray {
+            width: w,
+            height: h,
+            data: g.into_raw(),
+        }
+        .bounded())
+    }
+
+    /// Scales the bitmap down (by an integer factor, box filter) when a side exceeds [`MAX_SIDE`].
+    pub fn bounded(self) -> Self {
+        let side = self.width.max(self.height);
+        if side <= MAX_SIDE {
+            return self;
+        }
+        let f = side.div_ceil(MAX_SIDE);
+        self.shrink(f)
+    }
+
+    /// Box-filter reduction by an integer factor.
+    pub fn shrink(&self, f: u32) -> Self {
+        let f = f.max(1);
+        let (w, h) = (self.width / f, self.height / f);
+        let mut out = Gray::filled(w.max(1), h.max(1), 255);
+        if w == 0 || h == 0 {
+            return out;
+        }
+        for y in 0..h {
+            for x in 0..w {
+                let mut sum = 0u32;
+                for dy in 0..f {
+                    let row = ((y * f + dy) * self.width) as usize;
+                    for dx in 0..f {
+                        sum += self.data[row + (x * f + dx) as usize] as u32;
+                    }
+                }
+                out.data[(y * w + x) as usize] = (sum / (f * f)) as u8;
+            }
+        }
+        out
+    }
+
+    /// Sample at (x, y).
+    #[inline]
+    pub fn get(&self, x: u32, y: u32) -> u8 {
+        self.data[(y * self.width + x) as usize]
+    }
+
+    /// Binary PGM (P5) bytes, the engine's input.
+    pub fn to_pgm(&self) -> Vec<u8> {
+        let mut out = format!("P5\n{} {}\n255\n", self.width, self.height).into_bytes();
+        out.extend_from_slice(&self.data);
+        out
+    }
+
+    /// The grey level that best separates ink from paper (Otsu).
+    pub fn otsu(&self) -> u8 {
+        let mut hist = [0u64; 256];
+        for &v in &self.data {
+            hist[v as usize] += 1;
+        }
+        let total = self.data.len() as f64;
+        let sum_all: f64 = hist
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| i as f64 * c as f64)
+            .sum();
+        let (mut w0, mut sum0, mut best, mut best_t) = (0.0f64, 0.0f64, -1.0f64, 128u8);
+        for (t, &c) in hist.iter().enumerate() {
+            w0 += c as f64;
+            if w0 == 0.0 {
+                continue;
+            }
+            let w1 = total - w0;
+            if w1 == 0.0 {
+                break;
+            }
+            sum0 += t as f64 * c as f64;
+            let m0 = sum0 / w0;
+            let m1 = (sum_all - sum0) / w1;
+            let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+            if between > best {
+                best = between;
+                best_t = t as u8;
+            }
+        }
+        best_t
+    }
+
+    /// The ink threshold: Otsu, kept away from the extremes of a near-blank page.
+    pub fn ink_threshold(&self) -> u8 {
+        self.otsu().clamp(60, 200)
+    }
+
+    /// The paper's grey level: the most common level lighter than `thr`.
+    pub fn paper_level(&self, thr: u8) -> u8 {
+        let mut hist = [0u64; 256];
+        for &v in &self.data {
+            hist[v as usize] += 1;
+        }
+        (thr as usize..256).max_by_key(|&i| hist[i]).unwrap_or(255) as u8
+    }
+
+    /// The threshold for ruling lines: thin rules come out lighter than text
+    /// strokes after scanning, so it sits closer to the paper.
+    pub fn rule_threshold(&self, thr: u8) -> u8 {
+        let paper = self.paper_level(thr) as i32;
+        let t = paper - (paper - thr as i32) * 2 / 5;
+        t.clamp(thr as i32, 250) as u8
+    }
+
+    /// Share of pixels darker than `thr`.
+    pub fn ink_share(&self, thr: u8) -> f64 {
+        if self.data.is_empty() {
+            return 0.0;
+        }
+        self.data.iter().filter(|&&v| v < thr).count() as f64 / self.data.len() as f64
+    }
+
+    /// The page turned by 180 degrees.
+    pub fn rotated_180(&self) -> Self {
+        let mut data = self.data.clone();
+        data.reverse();
+        Gray {
+            width: self.width,
+            height: self.height,
+            data,
+        }
+    }
+
+    /// The page rotated by `deg` degrees about its centre (positive turns the
+    /// content clockwise on screen), bilinear, paper-white outside.
+    pub fn rotated(&self, deg: f64) -> Self {
+        let (w, h) = (self.width as i64, self.height as i64);
+        let mut out = Gray::filled(self.width, self.height, 255);
+        let (s, c) = deg.to_radians().sin_cos();
+        let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+        for y in 0..h {
+            let dy = y as f64 - cy;
+            // Inverse mapping: source = R(-deg) * (dest - centre) + centre.
+            let base_x = cx + dy * s;
+            let base_y = cy + dy * c;
+            let row = (y * w) as usize;
+            for x in 0..w {
+                let dx = x as f64 - cx;
+                let sx = base_x + dx * c;
+                let sy = base_y - dx * s;
+                if sx < 0.0 || sy < 0.0 || sx >= (w - 1) as f64 || sy >= (h - 1) as f64 {
+                    continue;
+                }
+                let (x0, y0) = (sx as i64, sy as i64);
+                let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
+                let i = (y0 * w + x0) as usize;
+                let p00 = self.data[i] as f64;
+                let p10 = self.data[i + 1] as f64;
+                let p01 = self.data[i + w as usize] as f64;
+                let p11 = self.data[i + w as usize + 1] as f64;
+                let v = p00 * (1.0 - fx) * (1.0 - fy)
+                    + p10 * fx * (1.0 - fy)
+                    + p01 * (1.0 - fx) * fy
+                    + p11 * fx * fy;
+                out.data[row + x as usize] = v.round() as u8;
+            }
+        }
+        out
+    }
+
+    /// Estimates the skew of text lines and rules, in degrees (the angle
+    /// [`Gray::rotated`] must turn by to straighten the page), within ±`range`.
+    pub fn skew_degrees(&self, thr: u8, range: f64) -> f64 {
+        // Ink points on a reduced grid (every `step`-th pixel).
+        let step = (self.width.max(self.height) / 1200).max(1);
+        let mut pts: Vec<(f32, f32)> = Vec::new();
+        let mut y = 0;
+        while y < self.height {
+            let mut x = 0;
+            while x < self.width {
+                if self.get(x, y) < thr {
+                    pts.push((x as f32, y as f32));
+                }
+                x += step;
+            }
+            y += step;
+        }
+        if pts.len() < 200 {
+            return 0.0;
+        }
+        if pts.len() > 400_000 {
+            let keep = pts.len() / 400_000 + 1;
+            pts = pts.into_iter().step_by(keep).collect();
+        }
+        let bins = (self.height / step + 1) as usize;
+        let score = |deg: f64| -> f64 {
+            let t = deg.to_radians().tan() as f32;
+            let mut hist = vec![0u32; bins * 2 + 8];
+            let off = bins as f32;
+            for &(x, y) in &pts {
+                let yy = (y - x * t) / step as f32 + off;
+                if yy >= 0.0 && (yy as usize) < hist.len() {
+                    hist[yy as usize] += 1;
+                }
+            }
+            hist.iter().map(|&c| (c as f64) * (c as f64)).sum()
+        };
+        let mut best = (0.0f64, score(0.0));
+        let mut a = -range;
+        while a <= range + 1e-9 {
+            let s = score(a);
+            if s > best.1 {
+                best = (a, s);
+            }
+            a += 0.1;
+        }
+        let centre = best.0;
+        let mut a = centre - 0.1;
+        while a <= centre + 0.1 + 1e-9 {
+            let s = score(a);
+            if s > best.1 {
+                best = (a, s);
+            }
+            a += 0.02;
+        }
+        // Ink along y = x*tan(a) + b is straightened by turning the content by -a.
+        -best.0
+    }
+
+    /// Stretches grey levels so that the paper (`paper` and lighter) becomes
+    /// pure white: pieces of the page cut out and laid on white show no edges.
+    pub fn whiten(&mut self, paper: u8) {
+        let top = (paper as u32).saturating_sub(6).max(32);
+        for v in self.data.iter_mut() {
+            *v = ((*v as u32 * 255) / top).min(255) as u8;
+        }
+    }
+
+    /// Paints the given boxes white (ruling lines before recognition).
+    pub fn erase(&mut self, boxes: &[(u32, u32, u32, u32)]) {
+        for &(x0, y0, x1, y1) in boxes {
+            for y in y0.min(self.height)..y1.min(self.height) {
+                let row = (y * self.width) as usize;
+                for x in x0.min(self.width)..x1.min(self.width) {
+                    self.data[row + x as usize] = 255;
+                }
+            }
+        }
+    }
+}
+
+/// A horizontal ruling line: `y` range and `x` extent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HLine {
+    /// Top row of the line.
+    pub y0: u32,
+    /// Bottom row (inclusive).
+    pub y1: u32,
+    /// Left end.
+    pub x0: u32,
+    /// Right end.
+    pub x1: u32,
+}
+
+impl HLine {
+    /// Centre row.
+    pub fn y(&self) -> u32 {
+        (self.y0 + self.y1) / 2
+    }
+}
+
+/// A vertical ruling line: `x` range and `y` extent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VLine {
+    /// Left column of the line.
+    pub x0: u32,
+    /// Right column (inclusive).
+    pub x1: u32,
+    /// Top end.
+    pub y0: u32,
+    /// Bottom end.
+    pub y1: u32,
+}
+
+impl VLine {
+    /// Centre column.
+    pub fn x(&self) -> u32 {
+        (self.x0 + self.x1) / 2
+    }
+}
+
+/// Runs of ink at least `min_len` long along one axis, bridging gaps of `gap`
+/// pixels: `(line index, start, end)`.
+fn runs(
+    len_major: u32,
+    len_minor: u32,
+    ink: impl Fn(u32, u32) -> bool,
+    min_len: u32,
+    gap: u32,
+) -> Vec<(u32, u32, u32)> {
+    let mut out = Vec::new();
+    for m in 0..len_major {
+        let mut start: Option<u32> = None;
+        let mut last_ink = 0u32;
+        for n in 0..len_minor {
+            if ink(m, n) {
+                if start.is_none() {
+                    start = Some(n);
+                }
+                last_ink = n;
+            } else if let Some(s) = start {
+                if n - last_ink > gap {
+                    if last_ink + 1 - s >= min_len {
+                        out.push((m, s, last_ink));
+                    }
+                    start = None;
+                }
+            }
+        }
+        if let Some(s) = start {
+            if last_ink + 1 - s >= min_len {
+                out.push((m, s, last_ink));
+            }
+        }
+    }
+    out
+}
+
+/// Merges runs on adjacent lines that overlap along the run into one line
+/// `(first index, last index, start, end)`.
+fn merge_runs(mut rs: Vec<(u32, u32, u32)>, max_thick: u32) -> Vec<(u32, u32, u32, u32)> {
+    rs.sort_by_key(|r| (r.0, r.1));
+    let mut lines: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for (m, s, e) in rs {
+        let found = lines.iter_mut().rev().take(40).find(|l| {
+            l.1 + 1 >= m
+                && m <= l.1 + 2
+                && s.max(l.2) < e.min(l.3)
+                && (e.min(l.3) - s.max(l.2)) * 2 > (e - s).min(l.3 - l.2)
+        });
+        match found {
+            Some(l) => {
+                l.1 = m;
+                l.2 = l.2.min(s);
+                l.3 = l.3.max(e);
+            }
+            None => lines.push((m, m, s, e)),
+        }
+    }
+    lines.retain(|l| l.1 - l.0 < max_thick);
+    lines
+}
+
+/// Finds ruling lines: long dark horizontal and vertical runs (`thr`: see [`Gray::rule_threshold`]).
+pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
+    let (w, h) = (img.width, img.height);
+    let inch = dpi.max(50);
+    let gap = (inch / 100).max(2);
+    let max_thick = (inch / 25).max(4);
+    // A thin rule may fall between two pixel rows (or columns): either counts.
+    let hink = |x: u32, y: u32| img.get(x, y) < thr || (y + 1 < h && img.get(x, y + 1) < thr);
+    let vink = |x: u32, y: u32| img.get(x, y) < thr || (x + 1 < w && img.get(x + 1, y) < thr);
+    let hr = runs(
+        h,
+        w,
+        |y, x| hink(x, y),
+        (inch * 3 / 4).min(w / 3).max(20),
+        gap,
+    );
+    let h_lines = merge_runs(hr, max_thick)
+        .into_iter()
+        .map(|(y0, y1, x0, x1)| HLine { y0, y1, x0, x1 })
+        .collect();
+    let vr = runs(w, h, vink, (inch * 2 / 5).min(h / 3).max(15), gap);
+    let v_lines = merge_runs(vr, max_thick)
+        .into_iter()
+        .map(|(x0, x1, y0, y1)| VLine { x0, x1, y0, y1 })
+        .collect();
+    (h_lines, v_lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_with_rules(angle: f64) -> Gray {
+        let mut g = Gray::filled(800, 1000, 240);
+        for y in [200u32, 300, 400, 500] {
+            for x in 100..700 {
+                for t in 0..3 {
+                    g.data[((y + t) * 800 + x) as usize] = 20;
+                }
+            }
+        }
+        for x in [100u32, 300, 699] {
+            for y in 200..503 {
+                for t in 0..3 {
+                    g.data[(y * 800 + x + t) as usize] = 20;
+                }
+            }
+        }
+        if angle != 0.0 {
+            g.rotated(angle)
+        } else {
+            g
+        }
+    }
+
+    #[test]
+    fn finds_rules_and_skew() {
+        let g = page_with_rules(0.0);
+        let (h, v) = ruling_lines(&g, 128, 200);
+        assert_eq!(h.len(), 4, "{h:?}");
+        assert_eq!(v.len(), 3, "{v:?}");
+        let tilted = page_with_rules(1.5);
+        let skew = tilted.skew_degrees(128, 3.0);
+        assert!((skew + 1.5).abs() < 0.15, "skew {skew}");
+        let straight = tilted.rotated(skew);
+        let (h, _) = ruling_lines(&straight, 128, 200);
+        assert_eq!(h.len(), 4, "{h:?}");
+    }
+
+    #[test]
+    fn otsu_splits_ink_from_paper() {
+        let mut g = Gray::filled(10, 10, 230);
+        for v in g.data.iter_mut().take(20) {
+            *v = 30;
+        }
+        let t = g.otsu();
+        assert!((30..230).contains(&t));
+        assert_eq!(g.rotated_180().data[99], 30);
+    }
+}

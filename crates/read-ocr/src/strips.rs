@@ -1,0 +1,178 @@
+//! One engine call per page, table columns read apart: the page is cut into
+//! strips (each table column of each run of rows with the same cell layout,
+//! and the running text between tables), the strips are stacked into one
+//! tall image, recognised with one engine call, and word boxes are mapped back.
+//! Stacking keeps text lines of neighbouring cells (at different heights)
+//! from being read as one line, and keeps lone row numbers that a layout
+//! analysis would drop as noise.
+
+use crate::engine::Word;
+use crate::layout::Grid;
+use crate::raster::Gray;
+
+/// A region of the page and where it sits in the stacked image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strip {
+    /// Left edge on the page.
+    pub x0: u32,
+    /// Top edge on the page.
+    pub y0: u32,
+    /// Right edge on the page (exclusive).
+    pub x1: u32,
+    /// Bottom edge on the page (exclusive).
+    pub y1: u32,
+    /// Top edge in the stacked image.
+    pub at: u32,
+}
+
+/// Cuts the page into strips: table cells column by column, the rest in slabs.
+pub fn cut(img: &Gray, grids: &[Grid], inset: u32) -> Vec<(u32, u32, u32, u32)> {
+    let mut out = Vec::new();
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    for g in grids {
+        let (_, gy0, _, gy1) = g.bbox();
+        spans.push((gy0, gy1));
+        // Every cell on its own: lines of neighbouring cells never meet.
+        for band in &g.bands {
+            let (y0, y1) = (band.y0, band.y1);
+            let cuts: Vec<usize> = (0..g.xs.len()).filter(|&k| band.present[k]).collect();
+            for p in cuts.windows(2) {
+                let (x0, x1) = (g.xs[p[0]] + inset, g.xs[p[1]].saturating_sub(inset));
+                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 {
+                    out.push((x0, y0 + inset, x1, y1 - inset));
+                }
+            }
+        }
+    }
+    // Slabs of the page above, between and below the tables.
+    spans.sort_unstable();
+    let mut y = 0;
+    for (a, b) in spans
+        .into_iter()
+        .chain(std::iter::once((img.height, img.height)))
+    {
+        if a > y + 8 {
+            out.push((0, y, img.width, a));
+        }
+        y = y.max(b);
+    }
+    out
+}
+
+/// A region trimmed to its ink (with `margin`), or `None` when it has none.
+/// Lone specks (fewer than 3 ink pixels in a row) do not count.
+fn trim(img: &Gray, r: (u32, u32, u32, u32), thr: u8, margin: u32) -> Option<(u32, u32, u32, u32)> {
+    let (x0, y0, x1, y1) = (r.0, r.1, r.2.min(img.width), r.3.min(img.height));
+    let mut bb: Option<(u32, u32, u32, u32)> = None;
+    for y in y0..y1 {
+        let row = &img.data[(y * img.width) as usize..][..img.width as usize];
+        let inked: Vec<u32> = (x0..x1).filter(|&x| row[x as usize] < thr).collect();
+        if inked.len() < 3 {
+            continue;
+        }
+        let (a, b) = (inked[0], inked[inked.len() - 1]);
+        bb = Some(match bb {
+            None => (a, y, b, y),
+            Some(o) => (o.0.min(a), o.1.min(y), o.2.max(b), o.3.max(y)),
+        });
+    }
+    let (a, b, c, d) = bb?;
+    Some((
+        a.saturating_sub(margin).max(x0),
+        b.saturating_sub(margin).max(y0),
+        (c + 1 + margin).min(x1),
+        (d + 1 + margin).min(y1),
+    ))
+}
+
+/// Stacks the inked regions (trimmed) into one image with `gap` white pixels between them.
+pub fn stack(
+    img: &Gray,
+    regions: &[(u32, u32, u32, u32)],
+    thr: u8,
+    gap: u32,
+) -> (Gray, Vec<Strip>) {
+    let kept: Vec<(u32, u32, u32, u32)> = regions
+        .iter()
+        .filter_map(|r| trim(img, *r, thr, gap / 3))
+        .collect();
+    let width = kept.iter().map(|r| r.2 - r.0).max().unwrap_or(1) + 2 * gap;
+    let height = kept.iter().map(|r| r.3 - r.1 + gap).sum::<u32>() + gap;
+    let mut out = Gray::filled(width, height.max(1), 255);
+    let mut strips = Vec::new();
+    let mut at = gap;
+    for (x0, y0, x1, y1) in kept {
+        for y in y0..y1 {
+            let src = (y * img.width + x0) as usize;
+            let dst = ((at + y - y0) * width + gap) as usize;
+            out.data[dst..dst + (x1 - x0) as usize]
+                .copy_from_slice(&img.data[src..src + (x1 - x0) as usize]);
+        }
+        strips.push(Strip { x0, y0, x1, y1, at });
+        at += y1 - y0 + gap;
+    }
+    (out, strips)
+}
+
+/// Maps words of the stacked image back onto the page; a word's line key
+/// gets the strip's index in front so lines never join across strips.
+pub fn unstack(words: Vec<Word>, strips: &[Strip], gap: u32) -> Vec<Word> {
+    words
+        .into_iter()
+        .filter_map(|mut w| {
+            let cy = w.cy().max(0) as u32;
+            let (i, s) = strips
+                .iter()
+                .enumerate()
+                .find(|(_, s)| cy >= s.at && cy < s.at + (s.y1 - s.y0))?;
+            let dx = s.x0 as i32 - gap as i32;
+            let dy = s.y0 as i32 - s.at as i32;
+            w.x0 += dx;
+            w.x1 += dx;
+            w.y0 += dy;
+            w.y1 += dy;
+            w.line_key = (i as u32 * 1000 + w.line_key.0, w.line_key.1, w.line_key.2);
+            Some(w)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Band;
+
+    #[test]
+    fn stacks_and_maps_back() {
+        let mut img = Gray::filled(200, 300, 255);
+        for x in 50..60 {
+            img.data[(150 * 200 + x) as usize] = 0;
+            img.data[(20 * 200 + x - 30) as usize] = 0;
+        }
+        let g = Grid {
+            xs: vec![10, 100, 190],
+            bands: vec![Band {
+                y0: 100,
+                y1: 200,
+                present: vec![true; 3],
+            }],
+        };
+        let regions = cut(&img, &[g], 2);
+        assert_eq!(regions.len(), 4);
+        let (stacked, strips) = stack(&img, &regions, 128, 10);
+        assert_eq!(strips.len(), 2);
+        assert!(stacked.width < 200);
+        let s = strips[0];
+        let w = Word {
+            text: "x".into(),
+            conf: 1.0,
+            x0: 10 + 5,
+            y0: s.at as i32 + 3,
+            x1: 10 + 9,
+            y1: s.at as i32 + 9,
+            line_key: (1, 1, 1),
+        };
+        let back = unstack(vec![w], &strips, 10);
+        assert_eq!((back[0].x0, back[0].y0), (s.x0 as i32 + 5, s.y0 as i32 + 3));
+    }
+}
