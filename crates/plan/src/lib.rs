@@ -6,6 +6,7 @@
 //! [`due`], [`target`], [`units`] and [`date`] turn cell text into the
 //! structured fields of a [`Task`].
 
+pub mod agreement;
 pub mod date;
 pub mod due;
 pub mod target;

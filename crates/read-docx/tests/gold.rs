@@ -49,87 +49,6 @@ fn stems() -> Vec<String> {
     out
 }
 
-fn n(s: &Option<String>) -> String {
-    s.as_deref()
-        .map(kehoach_text::normalize)
-        .unwrap_or_default()
-}
-
-/// Field-by-field differences (every scored task and meta field, exact after
-/// normalisation; source lines are a text-format notion and not compared).
-fn mismatches(name: &str, gold: &Plan, pred: &Plan) -> (usize, Vec<String>) {
-    let mut out = Vec::new();
-    let mut fields = 0;
-    if pred.tasks.len() != gold.tasks.len() {
-        out.push(format!(
-            "{name}: {} tasks, gold has {}",
-            pred.tasks.len(),
-            gold.tasks.len()
-        ));
-    }
-    for (g, p) in gold.tasks.iter().zip(&pred.tasks) {
-        let pairs = [
-            ("number", n(&g.number), n(&p.number)),
-            ("section", n(&g.section), n(&p.section)),
-            ("level", g.level.to_string(), p.level.to_string()),
-            (
-                "parent",
-                format!("{:?}", g.parent),
-                format!("{:?}", p.parent),
-            ),
-            ("content", n(&g.content), n(&p.content)),
-            ("lead", n(&g.lead), n(&p.lead)),
-            ("support", n(&g.support), n(&p.support)),
-            ("deadline", n(&g.deadline), n(&p.deadline)),
-            ("product", n(&g.product), n(&p.product)),
-            (
-                "due",
-                format!("{:?}", g.due.as_ref().map(|d| (d.kind, &d.by))),
-                format!("{:?}", p.due.as_ref().map(|d| (d.kind, &d.by))),
-            ),
-            (
-                "lead_units",
-                format!("{:?}", g.lead_units),
-                format!("{:?}", p.lead_units),
-            ),
-            (
-                "support_units",
-                format!("{:?}", g.support_units),
-                format!("{:?}", p.support_units),
-            ),
-        ];
-        for (field, gv, pv) in pairs {
-            fields += 1;
-            if gv != pv {
-                out.push(format!(
-                    "{name} seq {}: {field}: gold={gv:?} ours={pv:?}",
-                    g.seq
-                ));
-            }
-        }
-    }
-    let (gm, pm) = (&gold.meta, &pred.meta);
-    for (field, gv, pv) in [
-        ("number", n(&gm.number), n(&pm.number)),
-        ("issuer_code", n(&gm.issuer_code), n(&pm.issuer_code)),
-        ("place", n(&gm.place), n(&pm.place)),
-        ("date", n(&gm.date), n(&pm.date)),
-        ("year", format!("{:?}", gm.year), format!("{:?}", pm.year)),
-        ("title", n(&gm.title), n(&pm.title)),
-        (
-            "signer",
-            format!("{:?}", gm.signer),
-            format!("{:?}", pm.signer),
-        ),
-    ] {
-        fields += 1;
-        if gv != pv {
-            out.push(format!("{name} meta.{field}: gold={gv:?} ours={pv:?}"));
-        }
-    }
-    (fields, out)
-}
-
 fn check(files: &[(String, PathBuf)], max_share: f64) {
     let mut all = Vec::new();
     let mut total = 0;
@@ -139,9 +58,9 @@ fn check(files: &[(String, PathBuf)], max_share: f64) {
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (fields, m) = mismatches(&name, &gold(stem), &pred);
-        total += fields;
-        all.extend(m);
+        let agreement = kehoach_plan::agreement::compare(&gold(stem), &pred);
+        total += agreement.fields;
+        all.extend(agreement.mismatches.iter().map(|m| format!("{name} {m}")));
     }
     let share = all.len() as f64 / total.max(1) as f64;
     assert!(
