@@ -447,6 +447,13 @@ pub fn detect_legacy_bytes(bytes: &[u8]) -> Option<(Encoding, String)> {
     if bytes.is_ascii() {
         return None;
     }
+    // Scoring every candidate decoding is the slow part: decide on a sample,
+    // then decode the whole file once with the winner.
+    const SAMPLE: usize = 64 * 1024;
+    if bytes.len() > SAMPLE {
+        let (enc, _) = detect_legacy_bytes(&bytes[..SAMPLE])?;
+        return Some((enc, decode_legacy_bytes(bytes, enc)));
+    }
     let latin: String = bytes.iter().map(|&b| byte_to_char(b)).collect();
     best_candidate(&latin, syllable_score(&latin), |enc| {
         decode_legacy_bytes(bytes, enc)
