@@ -42,6 +42,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
+        let kept = out.trim_end_matches(' ').len();
+        out.truncate(kept);
         out.push('\n');
     };
     line(header.iter().map(|s| s.to_string()).collect(), &mut out);
@@ -50,6 +52,51 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(row.clone(), &mut out);
     }
     out
+}
+
+/// Writes a plan for people: a header line (`label`, number, issuer, date),
+/// the title, the task table with its hierarchy indented, and the warnings.
+pub fn write_plan(out: &mut impl std::io::Write, label: &str, plan: &kehoach_plan::Plan) -> std::io::Result<()> {
+    let m = &plan.meta;
+    writeln!(
+        out,
+        "{label}  {}  {}  {}",
+        m.number.as_deref().unwrap_or("(no number)"),
+        m.issuer.as_deref().unwrap_or("(no issuer)"),
+        m.date.as_deref().or(m.date_raw.as_deref()).unwrap_or("(no date)")
+    )?;
+    if let Some(title) = &m.title {
+        writeln!(out, "{title}")?;
+    }
+    let rows: Vec<Vec<String>> = plan
+        .tasks
+        .iter()
+        .map(|t| {
+            let indent = "  ".repeat(t.level as usize);
+            vec![
+                t.seq.to_string(),
+                format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
+                clip(&format!("{indent}{}", t.content.as_deref().unwrap_or("")), 70),
+                clip(t.lead.as_deref().unwrap_or(""), 28),
+                clip(t.deadline.as_deref().unwrap_or(""), 24),
+                t.due.as_ref().map(|d| d.kind.as_str().to_string()).unwrap_or_default(),
+                t.targets
+                    .iter()
+                    .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    write!(out, "{}", table(&["seq", "no", "content", "lead", "deadline", "kind", "targets"], &rows))?;
+    for w in &plan.warnings {
+        let code = serde_json::to_value(w.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        writeln!(out, "warning[{code}]: {}", w.message)?;
+    }
+    writeln!(out, "{} task(s), {} warning(s)", plan.tasks.len(), plan.warnings.len())
 }
 
 #[cfg(test)]

@@ -160,58 +160,7 @@ fn summary(plans: &[(PathBuf, Plan)]) -> String {
 }
 
 fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
-    let m = &plan.meta;
-    writeln!(
-        out,
-        "{}  {}  {}  {}",
-        path.display(),
-        m.number.as_deref().unwrap_or("(no number)"),
-        m.issuer.as_deref().unwrap_or("(no issuer)"),
-        m.date
-            .as_deref()
-            .or(m.date_raw.as_deref())
-            .unwrap_or("(no date)")
-    )?;
-    if let Some(title) = &m.title {
-        writeln!(out, "{title}")?;
-    }
-    let rows: Vec<Vec<String>> = plan
-        .tasks
-        .iter()
-        .map(|t| {
-            let indent = "  ".repeat(t.level as usize);
-            vec![
-                t.seq.to_string(),
-                format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
-                clip(
-                    &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
-                    70,
-                ),
-                clip(t.lead.as_deref().unwrap_or(""), 28),
-                clip(t.deadline.as_deref().unwrap_or(""), 24),
-                t.targets
-                    .iter()
-                    .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]
-        })
-        .collect();
-    write!(
-        out,
-        "{}",
-        table(
-            &["seq", "no", "content", "lead", "deadline", "targets"],
-            &rows
-        )
-    )?;
-    for w in &plan.warnings {
-        let code = serde_json::to_value(w.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        writeln!(out, "warning[{code}]: {}", w.message)?;
-    }
+    crate::output::write_plan(out, &path.display().to_string(), plan)?;
     writeln!(out)
 }
 

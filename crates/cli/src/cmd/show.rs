@@ -1,6 +1,5 @@
 //! `kehoach show`: one imported plan with its records.
 
-use crate::output::{clip, table};
 use crate::EXIT_OK;
 use kehoach_index::{PlanSummary, Store, DEFAULT_DATA_DIR};
 use std::io::Write;
@@ -62,54 +61,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         serde_json::to_writer_pretty(&mut out, &plan)?;
         writeln!(out)?;
     } else {
-        let m = &plan.meta;
-        writeln!(
-            out,
-            "{}  {}  {}  {}  {}",
-            summary.id,
-            summary.file_path,
-            m.number.as_deref().unwrap_or("(no number)"),
-            m.issuer.as_deref().unwrap_or("(no issuer)"),
-            m.date
-                .as_deref()
-                .or(m.date_raw.as_deref())
-                .unwrap_or("(no date)")
-        )?;
-        if let Some(title) = &m.title {
-            writeln!(out, "{title}")?;
-        }
-        let rows: Vec<Vec<String>> = plan
-            .tasks
-            .iter()
-            .map(|t| {
-                let indent = "  ".repeat(t.level as usize);
-                vec![
-                    t.seq.to_string(),
-                    format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
-                    clip(
-                        &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
-                        70,
-                    ),
-                    clip(t.lead.as_deref().unwrap_or(""), 28),
-                    clip(t.deadline.as_deref().unwrap_or(""), 24),
-                    t.due
-                        .as_ref()
-                        .map(|d| d.kind.as_str().to_string())
-                        .unwrap_or_default(),
-                ]
-            })
-            .collect();
-        write!(
-            out,
-            "{}",
-            table(&["seq", "no", "content", "lead", "deadline", "kind"], &rows)
-        )?;
-        writeln!(
-            out,
-            "{} task(s), {} warning(s)",
-            plan.tasks.len(),
-            plan.warnings.len()
-        )?;
+        let label = format!("{}  {}", summary.id, summary.file_path);
+        crate::output::write_plan(&mut out, &label, &plan)?;
     }
     out.flush()?;
     Ok(EXIT_OK)
