@@ -6,10 +6,11 @@
 #
 # Prints: corpus size, import time, records/s, MB/s, peak RSS, index size, and
 # search latency percentiles over the fixed query mix in benches/queries.jsonl
-# (run in-process against one opened index by `kehoach search --bench-queries`).
+# (run in-process against one opened index by `kehoach search --bench-queries`; matches
+# are counted exactly up to 10,000, as `kehoach search` does, unless EXACT_TOTAL=1).
 # Environment: BIN (the kehoach binary to measure; a release build when unset), PLANS
 # (25000), SEED (1), ROUNDS (20), SEARCH_RUNS (2: the search benchmark is repeated to
-# show the noise), JOBS (cores), WORK (a temp dir, removed at the end unless KEEP=1).
+# show the noise), EXACT_TOTAL (1: count every match, `--exact-total`), JOBS (cores), WORK (a temp dir, removed at the end unless KEEP=1).
 # The load average is printed before each phase: on a shared machine the figures vary
 # with it. Not part of the test suite.
 set -euo pipefail
@@ -21,6 +22,8 @@ ROUNDS="${ROUNDS:-20}"
 SEARCH_RUNS="${SEARCH_RUNS:-2}"
 WORK="${WORK:-$(mktemp -d -t kehoach-bench.XXXXXX)}"
 JOBS_ARG=()
+SEARCH_ARGS=()
+if [ "${EXACT_TOTAL:-0}" = 1 ]; then SEARCH_ARGS=(--exact-total); fi
 if [ -n "${JOBS:-}" ]; then JOBS_ARG=(--jobs "$JOBS"); fi
 cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi; }
 trap cleanup EXIT
@@ -69,5 +72,5 @@ PY
 echo "== search ($ROUNDS rounds over benches/queries.jsonl, $SEARCH_RUNS runs)"
 for _ in $(seq "$SEARCH_RUNS"); do
     load
-    "$BIN" search --data "$WORK/data" --bench-queries benches/queries.jsonl --bench-rounds "$ROUNDS"
+    "$BIN" search --data "$WORK/data" --bench-queries benches/queries.jsonl --bench-rounds "$ROUNDS" "${SEARCH_ARGS[@]}"
 done

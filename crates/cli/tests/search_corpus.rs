@@ -149,11 +149,29 @@ fn phrase_and_year_return_only_that_year() {
         .filter(|t| has_phrase(t.content.as_deref().unwrap_or(""), "một cửa liên thông"))
         .count();
     assert_eq!(res["total"].as_u64(), Some(want as u64));
+    assert_eq!(res["total_exact"], true);
     assert!(res["hits"]
         .as_array()
         .unwrap()
         .iter()
         .all(|h| h["plan"]["meta"]["year"] == 2024));
+    // --exact-total counts every match: the same answer on a small corpus.
+    let exact = json(&run(
+        &[
+            "search",
+            "\"một cửa liên thông\"",
+            "--year",
+            "2024",
+            "--json",
+            "--limit",
+            "200",
+            "--exact-total",
+        ],
+        &data,
+    ));
+    assert_eq!(exact["total"], res["total"]);
+    assert_eq!(exact["total_exact"], true);
+    assert_eq!(exact["hits"], res["hits"]);
 }
 
 #[test]

@@ -10,13 +10,13 @@ use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashSet};
 use std::ops::Bound;
-use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering as AtomicOrdering};
 use tantivy::collector::{Count, FacetCollector};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery,
-    Query, RangeQuery, Scorer, TermQuery, Weight,
+    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Explanation, Occur,
+    PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -190,6 +190,73 @@ fn boosted(q: Option<Box<dyn Query>>, boost: f32) -> Option<Box<dyn Query>> {
     q.map(|q| Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>)
 }
 
+/// An exclusion: a query whose documents are tested one by one, guarded so
+/// that a test never seeks backwards (a phrase scorer alone in an exclusion
+/// would be asked about documents before its current one).
+#[derive(Debug)]
+struct Excluded(Box<dyn Query>);
+
+impl Clone for Excluded {
+    fn clone(&self) -> Self {
+        Excluded(self.0.box_clone())
+    }
+}
+
+impl Query for Excluded {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ExcludedWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ExcludedWeight(Box<dyn Weight>);
+
+impl Weight for ExcludedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: f32) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ExcludedScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// A scorer answering membership tests (`seek_danger`) by the checked
+/// default: never seeking before the current document.
+struct ExcludedScorer(Box<dyn Scorer>);
+
+impl DocSet for ExcludedScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.0.doc();
+        if doc >= target {
+            doc
+        } else {
+            self.0.seek(target)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for ExcludedScorer {
+    fn score(&mut self) -> f32 {
+        self.0.score()
+    }
+}
+
 fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
 }
@@ -354,22 +421,186 @@ impl PartialEq for Candidate {
 
 impl Eq for Candidate {}
 
+/// A scoring part's weight, for block upper bounds.
+struct BoundWeight {
+    field: Field,
+    terms: Vec<Term>,
+    /// The part's BM25 weight (a phrase's weight for a phrase): applied to a
+    /// word's frequency, it bounds the part's score (a phrase occurs at most
+    /// as often as each of its words).
+    bm25: Bm25Weight,
+}
+
+impl BoundWeight {
+    fn new(searcher: &Searcher, p: &Part) -> tantivy::Result<BoundWeight> {
+        let terms: Vec<Term> = p
+            .words
+            .iter()
+            .map(|w| Term::from_field_text(p.field, w))
+            .collect();
+        let bm25 = Bm25Weight::for_terms(searcher, &terms)?.boost_by(p.boost);
+        Ok(BoundWeight {
+            field: p.field,
+            terms,
+            bm25,
+        })
+    }
+}
+
+/// One word of a scoring part, read block by block.
+struct BlockCursor {
+    postings: BlockSegmentPostings,
+    /// The first posting at or after the last target (in the current block).
+    first: DocId,
+    /// The last posting of the current block.
+    last: DocId,
+    /// The part's score bound over the current block.
+    max: f32,
+    /// No posting at or after the last target.
+    done: bool,
+    /// Not positioned yet.
+    fresh: bool,
+}
+
+impl BlockCursor {
+    /// Moves to the block holding the first posting at or after `doc`.
+    fn position(&mut self, doc: DocId, norms: &FieldNormReader, bm25: &Bm25Weight) {
+        if self.done || (!self.fresh && self.last >= doc) {
+            return;
+        }
+        self.fresh = false;
+        let idx = self.postings.seek(doc);
+        let docs = self.postings.docs();
+        match docs.get(idx) {
+            Some(&d) if d != TERMINATED => {
+                self.first = d;
+                self.last = docs
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|d| *d != TERMINATED)
+                    .unwrap_or(d);
+                self.max = self.postings.block_max_score(norms, bm25);
+            }
+            _ => self.done = true,
+        }
+    }
+}
+
+/// A scoring part in one segment: its words' cursors.
+struct BlockPart<'a> {
+    bm25: &'a Bm25Weight,
+    norms: FieldNormReader,
+    words: Vec<BlockCursor>,
+}
+
+/// Upper bounds of the scores in windows of documents, from the block
+/// maxima of every scoring part's words (block-max pruning).
+struct BlockBounds<'a> {
+    parts: Vec<BlockPart<'a>>,
+}
+
+impl<'a> BlockBounds<'a> {
+    fn new(weights: &'a [BoundWeight], seg: &SegmentReader) -> tantivy::Result<BlockBounds<'a>> {
+        let mut parts = Vec::with_capacity(weights.len());
+        'parts: for w in weights {
+            let inverted = seg.inverted_index(w.field)?;
+            let mut words = Vec::with_capacity(w.terms.len());
+            for term in &w.terms {
+                match inverted.read_block_postings(term, IndexRecordOption::WithFreqs)? {
+                    Some(postings) => words.push(BlockCursor {
+                        postings,
+                        first: 0,
+                        last: 0,
+                        max: 0.0,
+                        done: false,
+                        fresh: true,
+                    }),
+                    // The part cannot match in this segment.
+                    None => continue 'parts,
+                }
+            }
+            let norms = match seg.fieldnorms_readers().get_field(w.field)? {
+                Some(n) => n,
+                None => FieldNormReader::constant(seg.max_doc(), 1),
+            };
+            parts.push(BlockPart {
+                bm25: &w.bm25,
+                norms,
+                words,
+            });
+        }
+        Ok(BlockBounds { parts })
+    }
+
+    /// A window `doc..=end` and an upper bound of the score of every task in it.
+    fn window(&mut self, doc: DocId) -> (DocId, f32) {
+        let mut end = TERMINATED - 1;
+        for part in &mut self.parts {
+            for w in &mut part.words {
+                w.position(doc, &part.norms, part.bm25);
+                if !w.done {
+                    end = end.min(w.last);
+                }
+            }
+        }
+        let mut bound = 0.0f32;
+        for part in &self.parts {
+            let mut best = f32::INFINITY;
+            for w in &part.words {
+                if w.done || w.first > end {
+                    // A word is absent from the window: so is the part.
+                    best = 0.0;
+                    break;
+                }
+                best = best.min(w.max);
+            }
+            if best.is_finite() {
+                bound += best;
+            }
+        }
+        (end, bound * BOUND_SLACK)
+    }
+}
+
+/// What one segment found.
+struct SegmentTop {
+    /// Its best `k` matches.
+    best: Vec<Candidate>,
+    /// Matches counted.
+    count: u64,
+    /// Whether counting stopped past the cap (`count` is then a lower bound).
+    capped: bool,
+}
+
+/// Windows bounded before bounding stops in a segment where fewer than one
+/// in eight is skipped.
+const BOUND_TRIES: u32 = 64;
+
+/// Matches a segment counts before adding them to the shared count.
+const COUNT_BATCH: u64 = 1024;
+
 /// The best `k` matches of one segment and the number of matches.
 ///
-/// Every match is counted and its base score read; the proximity bonus (a
-/// phrase match, which reads positions) is computed only for tasks that can
-/// still enter the best `k` with it. `floor` is the lowest score of a full
-/// best-`k` list in any segment so far: tasks scoring below it cannot make
-/// the overall list.
+/// Matches are counted and scored one by one until the matches counted in
+/// all segments (`counted`, shared) pass the cap of `track`; past it, windows of documents whose block upper bound cannot enter the best
+/// `k` are skipped. The bonuses (phrase matches, which read positions) are
+/// computed only for tasks that can still enter the best `k` with them.
+/// `floor` is the lowest score of a full best-`k` list in any segment so
+/// far: tasks scoring below it cannot make the overall list.
+#[allow(clippy::too_many_arguments)]
 fn top_in_segment(
     base: &dyn Weight,
     proximity: &[ProximityWeight],
+    bound_weights: &[BoundWeight],
     scored: bool,
     k: usize,
+    track: TrackTotal,
     ord: u32,
     seg: &SegmentReader,
     floor: &AtomicU32,
-) -> tantivy::Result<(Vec<Candidate>, u64)> {
+    counted: &AtomicU64,
+) -> tantivy::Result<SegmentTop> {
     let mut scorer = base.scorer(seg, 1.0)?;
     let alive = seg.alive_bitset();
     let mut bonuses = Vec::with_capacity(proximity.len());
@@ -378,30 +609,91 @@ fn top_in_segment(
             bonuses.push(s);
         }
     }
+    let cap = match track {
+        TrackTotal::Exact => None,
+        TrackTotal::UpTo(cap) => Some(cap),
+    };
+    let mut blocks: Option<BlockBounds<'_>> = None;
+    // Windows bounded and skipped: bounding stops when it rarely skips.
+    let (mut windows, mut skipped) = (0u32, 0u32);
+    // The current window of the block bounds and its bound.
+    let mut window: Option<(DocId, f32)> = None;
     let bonus_max: f32 = bonuses.iter().map(|b| b.bm25.max_score()).sum();
     let mut bounds: Vec<Option<f32>> = vec![None; bonuses.len()];
     let mut heap: BinaryHeap<Candidate> = BinaryHeap::with_capacity(k + 1);
     let mut count = 0u64;
+    // Matches counted here and not yet added to `counted`.
+    let mut unshared = 0u64;
+    let mut capped = false;
+    let past_cap = |count: u64, unshared: &mut u64| -> bool {
+        let Some(cap) = cap else { return false };
+        if *unshared >= COUNT_BATCH {
+            counted.fetch_add(*unshared, AtomicOrdering::Relaxed);
+            *unshared = 0;
+        }
+        count > cap || counted.load(AtomicOrdering::Relaxed) + *unshared > cap
+    };
     let mut doc = scorer.doc();
     while doc != TERMINATED {
         if !scored && heap.len() >= k {
             // Every score is 0 and the list is full: only the count is left.
-            count += u64::from(match alive {
-                Some(a) => scorer.count(a),
-                None => scorer.count_including_deleted(),
-            });
-            break;
+            match cap {
+                None => {
+                    count += u64::from(match alive {
+                        Some(a) => scorer.count(a),
+                        None => scorer.count_including_deleted(),
+                    });
+                    break;
+                }
+                Some(_) if past_cap(count, &mut unshared) => {
+                    capped = true;
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+        let local = if heap.len() >= k {
+            heap.peek().map(|w| w.score)
+        } else {
+            None
+        };
+        let global = f32::from_bits(floor.load(AtomicOrdering::Relaxed));
+        // Ties lose to the earlier address, which is already listed here.
+        let may_enter = |bound: f32| bound >= global && local.is_none_or(|l| bound > l);
+        if scored && (capped || past_cap(count, &mut unshared)) {
+            capped = true;
+            if blocks.is_none() && windows < BOUND_TRIES {
+                blocks = Some(BlockBounds::new(bound_weights, seg)?);
+            }
+            if windows >= BOUND_TRIES && skipped < windows / 8 {
+                // The bounds are too loose here: reading them costs more than they save.
+                blocks = None;
+            }
+            if let Some(b) = blocks.as_mut() {
+                let (end, bound) = match window {
+                    Some((end, bound)) if end >= doc => (end, bound),
+                    _ => {
+                        windows = windows.saturating_add(1);
+                        b.window(doc)
+                    }
+                };
+                window = Some((end, bound));
+                if !may_enter(bound) {
+                    skipped = skipped.saturating_add(1);
+                    doc = if end >= TERMINATED - 1 {
+                        TERMINATED
+                    } else {
+                        scorer.seek(end + 1)
+                    };
+                    continue;
+                }
+            }
         }
         if alive.is_none_or(|a| a.is_alive(doc)) {
-            count += 1;
-            let local = if heap.len() >= k {
-                heap.peek().map(|w| w.score)
-            } else {
-                None
-            };
-            let global = f32::from_bits(floor.load(AtomicOrdering::Relaxed));
-            // Ties lose to the earlier address, which is already listed here.
-            let may_enter = |bound: f32| bound >= global && local.is_none_or(|l| bound > l);
+            if !capped {
+                count += 1;
+                unshared += 1;
+            }
             let base_score = scorer.score();
             let total = if bonuses.is_empty() {
                 Some(base_score).filter(|s| may_enter(*s))
@@ -453,33 +745,58 @@ fn top_in_segment(
         }
         doc = scorer.advance();
     }
-    Ok((heap.into_vec(), count))
+    Ok(SegmentTop {
+        best: heap.into_vec(),
+        count,
+        capped,
+    })
 }
 
 impl Store {
     /// One clause (a word or a phrase) over the exact and folded fields.
-    fn clause_query(
-        &self,
-        analyzer: &mut TextAnalyzer,
-        text: &str,
-    ) -> (Option<Box<dyn Query>>, Vec<String>, Vec<String>) {
+    ///
+    /// A phrase matches on the folded fields only (their positions decide);
+    /// its matches in the exact fields are bonuses.
+    fn clause_query(&self, analyzer: &mut TextAnalyzer, text: &str) -> ClauseQuery {
         let f = &self.fields;
         let exact = tokens(analyzer, &kehoach_text::nfc(text));
         let folded = tokens(analyzer, &fold_nfc(text));
-        if folded.is_empty() {
-            return (None, exact, folded);
+        let mut out = ClauseQuery {
+            query: None,
+            exact,
+            folded,
+            parts: Vec::new(),
+            bonuses: Vec::new(),
+        };
+        if out.folded.is_empty() {
+            return out;
         }
-        let parts: Vec<(Occur, Box<dyn Query>)> = [
-            boosted(term_or_phrase(f.text_exact, &exact), BOOST_EXACT),
-            boosted(term_or_phrase(f.text_fold, &folded), BOOST_FOLD),
-            boosted(term_or_phrase(f.more_exact, &exact), BOOST_MORE_EXACT),
-            boosted(term_or_phrase(f.more_fold, &folded), BOOST_MORE_FOLD),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|q| (Occur::Should, q))
-        .collect();
-        (Some(Box::new(BooleanQuery::new(parts))), exact, folded)
+        let phrase = out.folded.len() >= 2;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, exact, boost) in [
+            (f.text_exact, true, BOOST_EXACT),
+            (f.text_fold, false, BOOST_FOLD),
+            (f.more_exact, true, BOOST_MORE_EXACT),
+            (f.more_fold, false, BOOST_MORE_FOLD),
+        ] {
+            let words = if exact { &out.exact } else { &out.folded };
+            if words.is_empty() {
+                continue;
+            }
+            let part = Part {
+                field,
+                words: words.clone(),
+                boost,
+            };
+            if exact && phrase && words.len() >= 2 {
+                out.bonuses.push(part);
+            } else if let Some(q) = boosted(term_or_phrase(field, words), boost) {
+                should.push((Occur::Should, q));
+                out.parts.push(part);
+            }
+        }
+        out.query = Some(Box::new(BooleanQuery::new(should)));
+        out
     }
 
     /// Builds the queries of a request and the folded words to highlight.
@@ -497,36 +814,41 @@ impl Store {
         let mut scored = false;
         // The loose words in order, for the proximity bonus.
         let (mut loose_exact, mut loose_fold) = (Vec::new(), Vec::new());
+        let (mut parts, mut bonuses) = (Vec::new(), Vec::new());
         for clause in parse_query(&req.query) {
-            let (q, exact, words) = self.clause_query(&mut analyzer, &clause.text);
-            let Some(q) = q else { continue };
+            let c = self.clause_query(&mut analyzer, &clause.text);
+            let Some(q) = c.query else { continue };
             if clause.negated {
-                subs.push((Occur::MustNot, q));
+                subs.push((Occur::MustNot, Box::new(Excluded(q))));
             } else {
                 subs.push((Occur::Must, q));
                 tasks_only = true;
                 scored = true;
                 if !clause.phrase {
-                    loose_exact.extend(exact);
-                    loose_fold.extend(words.iter().cloned());
+                    loose_exact.extend(c.exact);
+                    loose_fold.extend(c.folded.iter().cloned());
                 }
-                highlight.extend(words);
+                highlight.extend(c.folded);
+                parts.extend(c.parts);
+                bonuses.extend(c.bonuses);
             }
         }
         // Tasks where the loose words stand together, in order, rank higher.
-        let mut proximity = Vec::new();
         if loose_fold.len() >= 2 {
-            proximity.push(Proximity {
+            bonuses.push(Part {
                 field: f.text_fold,
                 words: loose_fold,
+                boost: BOOST_PROXIMITY,
             });
             if loose_exact.len() >= 2 {
-                proximity.push(Proximity {
+                bonuses.push(Part {
                     field: f.text_exact,
                     words: loose_exact,
+                    boost: BOOST_PROXIMITY,
                 });
             }
         }
+        parts.extend(bonuses.iter().cloned());
         if let Some((a, b)) = req.years {
             if a > b {
                 return Err(Error::InvalidQuery(format!("empty year range {a}..{b}")));
@@ -620,30 +942,65 @@ impl Store {
         }
         Ok(Prepared {
             base: Box::new(BooleanQuery::new(subs)),
-            proximity,
+            bonuses,
+            parts,
             scored,
             highlight,
         })
     }
 
-    /// Runs a search on the last commit.
+    /// Runs a search on the last commit, counting every match
+    /// ([`TrackTotal::Exact`]; see [`Store::search_tracking`]).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        self.search_tracking(req, TrackTotal::Exact)
+    }
+
+    /// Runs a search on the last commit, counting matches as `track` says.
+    ///
+    /// With [`TrackTotal::UpTo`], the hits are the same as with
+    /// [`TrackTotal::Exact`], but past the cap the matches are no longer
+    /// counted and those that cannot make the best hits are skipped a block
+    /// at a time: `total` is then the cap and `total_exact` false. With
+    /// facets, every match is read anyway and the total is exact.
+    pub fn search_tracking(&self, req: &SearchRequest, track: TrackTotal) -> Result<SearchResults> {
         let prepared = self.prepare(req)?;
         let searcher = self.searcher();
         let base = prepared
             .base
             .weight(EnableScoring::enabled_from_searcher(&searcher))?;
         let proximity = prepared
-            .proximity
+            .bonuses
             .iter()
             .map(|p| ProximityWeight::new(&searcher, p))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let bound_weights = match track {
+            TrackTotal::Exact => Vec::new(),
+            TrackTotal::UpTo(_) => prepared
+                .parts
+                .iter()
+                .map(|p| BoundWeight::new(&searcher, p))
+                .collect::<tantivy::Result<Vec<_>>>()?,
+        };
+        // Facets read every match: they give the exact count.
+        let track = if req.facets { TrackTotal::Exact } else { track };
         let k = req.offset.saturating_add(req.limit.max(1));
         let floor = AtomicU32::new(0);
+        let counted = AtomicU64::new(0);
         let run = |(ord, seg): (usize, &SegmentReader)| {
             let ord = u32::try_from(ord)
                 .map_err(|_| tantivy::TantivyError::InternalError("too many segments".into()))?;
-            top_in_segment(&*base, &proximity, prepared.scored, k, ord, seg, &floor)
+            top_in_segment(
+                &*base,
+                &proximity,
+                &bound_weights,
+                prepared.scored,
+                k,
+                track,
+                ord,
+                seg,
+                &floor,
+                &counted,
+            )
         };
         let segments = searcher.segment_readers();
         let parts = if segments.len() > 1 {
@@ -656,10 +1013,19 @@ impl Store {
                 .collect::<tantivy::Result<Vec<_>>>()?
         };
         let mut total = 0u64;
+        let mut capped = false;
         let mut best = Vec::new();
-        for (cands, count) in parts {
-            total += count;
-            best.extend(cands);
+        for part in parts {
+            total += part.count;
+            capped |= part.capped;
+            best.extend(part.best);
+        }
+        let mut total_exact = true;
+        if let TrackTotal::UpTo(cap) = track {
+            if capped || total > cap {
+                total = cap;
+                total_exact = false;
+            }
         }
         best.sort_unstable();
 
@@ -686,7 +1052,9 @@ impl Store {
             for root in FACETS {
                 fc.add_facet(Facet::from_path([*root]));
             }
-            let counts = searcher.search(&*prepared.base, &fc)?;
+            let (count, counts) = searcher.search(&*prepared.base, &(Count, fc))?;
+            total = count as u64;
+            total_exact = true;
             for root in FACETS {
                 let mut values: Vec<FacetCount> = counts
                     .get(Facet::from_path([*root]))
@@ -705,6 +1073,7 @@ impl Store {
         }
         Ok(SearchResults {
             total,
+            total_exact,
             hits,
             facets,
         })

@@ -38,8 +38,9 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Failure> {
         .map_err(|e| Failure::bad(format!("bad query string: {}", e.body_text())))
 }
 
-/// `GET /api/search?q=&year=&issuer=&lead=&place=&kind=&due_before=&limit=&offset=&facets=1`:
-/// `kehoach search --json` (facets with `facets=1`).
+/// `GET /api/search?q=&year=&issuer=&lead=&place=&kind=&due_before=&limit=&offset=&facets=1&exact_total=1`:
+/// `kehoach search --json` (facets with `facets=1`; `total` is exact up to
+/// 10,000 matches, then `total_exact` is false, unless `exact_total=1` or `facets=1`).
 async fn search(
     State(state): State<Shared>,
     q: Result<Query<SearchParams>, QueryRejection>,

@@ -220,13 +220,19 @@ placeholder=\"Tìm nhiệm vụ, ví dụ: ho so truc tuyen (dấu không bắt 
     let pages = pages_of(res.total, limit);
     let _ = writeln!(
         b,
-        "<p class=\"result-count\" id=\"result-count\" data-total=\"{total}\"><strong>{total}</strong> nhiệm vụ phù hợp{}</p>",
+        "<p class=\"result-count\" id=\"result-count\" data-total=\"{total}\" data-total-exact=\"{exact}\"><strong>{shown}</strong> nhiệm vụ phù hợp{}</p>",
         if pages > 1 {
             format!(" · trang {page_no}/{pages}")
         } else {
             String::new()
         },
-        total = res.total
+        total = res.total,
+        exact = res.total_exact,
+        shown = if res.total_exact {
+            res.total.to_string()
+        } else {
+            format!("{}+", thousands(res.total))
+        }
     );
     if res.hits.is_empty() {
         b.push_str(&notice(
@@ -248,6 +254,19 @@ placeholder=\"Tìm nhiệm vụ, ví dụ: ho so truc tuyen (dấu không bắt 
     b.push_str(&pager(p, page_no, pages));
     b.push_str("</section>\n</div>\n");
     b
+}
+
+/// `10000` as `10,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Number of pages served for `total` hits (deep pages are not served).

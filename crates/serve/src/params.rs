@@ -47,6 +47,9 @@ pub struct SearchParams {
     pub page: Option<String>,
     /// Whether to count facets (API only; pages always do).
     pub facets: Option<String>,
+    /// Whether to count every match (`1`); by default the count is exact up
+    /// to [`kehoach_index::TOTAL_CAP`], then a lower bound.
+    pub exact_total: Option<String>,
 }
 
 /// The filter names of [`SearchParams`], in URL order.
@@ -147,6 +150,13 @@ impl SearchParams {
             facets,
             snippet_chars,
         })
+    }
+
+    /// Whether `exact_total` asks for a full count (`1`, `true`, `yes`, or present and empty).
+    pub fn wants_exact_total(&self) -> bool {
+        self.exact_total
+            .as_deref()
+            .is_some_and(|v| matches!(v.trim(), "" | "1" | "true" | "yes" | "on"))
     }
 
     /// Whether `facets` asks for facet counts (`1`, `true`, `yes`, or present and empty).

@@ -152,5 +152,10 @@ pub fn search(
     facets: bool,
 ) -> Result<kehoach_index::SearchResults, Failure> {
     let req = p.request(default_limit, paged, facets, 200)?;
-    Ok(store.search(&req)?)
+    let track = if p.wants_exact_total() {
+        kehoach_index::TrackTotal::Exact
+    } else {
+        kehoach_index::TrackTotal::UpTo(kehoach_index::TOTAL_CAP)
+    };
+    Ok(store.search_tracking(&req, track)?)
 }

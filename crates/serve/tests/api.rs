@@ -83,6 +83,13 @@ async fn search_api_has_the_cli_shape() {
     let (_, v) = get_json("/api/search?q=ho+so").await;
     assert!(v.get("facets").is_none());
     assert_eq!(v["hits"].as_array().map(Vec::len), Some(10));
+    // A small corpus is counted exactly, with or without exact_total=1.
+    assert_eq!(v["total_exact"], true);
+    let (status, e) = get_json("/api/search?q=ho+so&exact_total=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(e["total"], v["total"]);
+    assert_eq!(e["total_exact"], true);
+    assert_eq!(e["hits"], v["hits"]);
 }
 
 #[tokio::test]

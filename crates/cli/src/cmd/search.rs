@@ -3,7 +3,7 @@
 use crate::output::{clip, stdout_is_terminal, table};
 use crate::EXIT_OK;
 use anyhow::Context;
-use kehoach_index::{SearchRequest, SearchResults, Store, DEFAULT_DATA_DIR};
+use kehoach_index::{SearchRequest, SearchResults, Store, TrackTotal, DEFAULT_DATA_DIR, TOTAL_CAP};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -17,9 +17,12 @@ Query syntax: words (every word must match), \"a phrase\" (words adjacent, in or
 An empty query ('') with filters lists every matching task.
 
 Output: a table (plan id, plan number, year, task number, lead unit, deadline, snippet);
---json prints {\"total\": N, \"hits\": [{\"score\", \"plan\": {id, source, meta},
+Matches are counted exactly up to 10,000: past that the count shows as \"10,000+\"
+(--exact-total counts them all, which is slower on broad queries).
+--json prints {\"total\": N, \"total_exact\": true|false (false: N is the lower bound 10000), \"hits\": [{\"score\", \"plan\": {id, source, meta},
 \"task\": {the kehoach/plan@1 task record}, \"snippet\": \"… <b>hồ sơ</b> …\"}],
-\"facets\": {\"year\": [{\"value\", \"count\"}], …}} (facets with --facets).
+\"facets\": {\"year\": [{\"value\", \"count\"}], …}} (facets with --facets, which also count
+every match).
 
 Exit status:
   0  the search ran (also when nothing matched)
@@ -65,6 +68,9 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Count every matching task (by default the count is exact up to 10,000, then "10,000+").
+    #[arg(long)]
+    pub exact_total: bool,
     /// Benchmark: run every query of FILE (JSON lines: {"q": "…", "year": "2024", "issuer", "lead",
     /// "due_before", "kind"}) against one opened index and print latency percentiles.
     #[arg(long, value_name = "FILE", hide = true)]
@@ -111,10 +117,16 @@ fn request(args: &Args) -> anyhow::Result<SearchRequest> {
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let store = Store::open(&args.data)?;
     if let Some(file) = &args.bench_queries {
-        return bench(&store, file, args.bench_rounds, args.json);
+        return bench(
+            &store,
+            file,
+            args.bench_rounds,
+            args.json,
+            track(args.exact_total),
+        );
     }
     let req = request(&args)?;
-    let res = store.search(&req)?;
+    let res = store.search_tracking(&req, track(args.exact_total))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -125,6 +137,31 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+/// How far `kehoach search` counts matches.
+fn track(exact_total: bool) -> TrackTotal {
+    if exact_total {
+        TrackTotal::Exact
+    } else {
+        TrackTotal::UpTo(TOTAL_CAP)
+    }
+}
+
+/// A match count for people: `1,234`, or `10,000+` when it is a lower bound.
+pub fn total_label(total: u64, exact: bool) -> String {
+    let digits = total.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !exact {
+        out.push('+');
+    }
+    out
 }
 
 /// Renders a snippet for a terminal: bold on a terminal, `*word*` elsewhere; entities decoded.
@@ -173,7 +210,11 @@ fn write_human(
     writeln!(
         out,
         "{} matching task(s){}",
-        res.total,
+        if res.total_exact {
+            res.total.to_string()
+        } else {
+            total_label(res.total, false)
+        },
         if (shown as u64) < res.total {
             format!(", showing {}–{}", req.offset + 1, req.offset + shown)
         } else {
@@ -217,7 +258,13 @@ struct BenchQuery {
     kind: Option<String>,
 }
 
-fn bench(store: &Store, file: &std::path::Path, rounds: usize, json: bool) -> anyhow::Result<u8> {
+fn bench(
+    store: &Store,
+    file: &std::path::Path,
+    rounds: usize,
+    json: bool,
+    track: TrackTotal,
+) -> anyhow::Result<u8> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut reqs = Vec::new();
@@ -243,13 +290,13 @@ fn bench(store: &Store, file: &std::path::Path, rounds: usize, json: bool) -> an
     // Warm up: every query once.
     let mut hits_total = 0u64;
     for r in &reqs {
-        hits_total += store.search(r)?.total;
+        hits_total += store.search_tracking(r, track)?.total;
     }
     let mut lat = Vec::with_capacity(reqs.len() * rounds.max(1));
     for _ in 0..rounds.max(1) {
         for r in &reqs {
             let t = Instant::now();
-            let res = store.search(r)?;
+            let res = store.search_tracking(r, track)?;
             lat.push(t.elapsed().as_secs_f64() * 1e3);
             std::hint::black_box(res);
         }
@@ -284,6 +331,13 @@ mod tests {
         assert_eq!(parse_years("2020-2025").unwrap(), (2020, 2025));
         assert!(parse_years("2025..2020").is_err());
         assert!(parse_years("x").is_err());
+    }
+
+    #[test]
+    fn totals_for_people() {
+        assert_eq!(total_label(10_000, false), "10,000+");
+        assert_eq!(total_label(1_234_567, true), "1,234,567");
+        assert_eq!(total_label(999, true), "999");
     }
 
     #[test]
