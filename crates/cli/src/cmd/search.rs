@@ -16,7 +16,7 @@ Query syntax: words (every word must match), \"a phrase\" (words adjacent, in or
 'hồ sơ trực tuyến'; a query typed with diacritics ranks the exact spelling first.
 An empty query ('') with filters lists every matching task.
 
-Output: a table (plan id, plan number, year, task number, lead unit, deadline, snippet);
+Output: a table (plan id, plan number, year, task number, lead unit, deadline, snippet).
 Matches are counted exactly up to 10,000: past that the count shows as \"10,000+\"
 (--exact-total counts them all, which is slower on broad queries).
 --json prints {\"total\": N, \"total_exact\": true|false (false: N is the lower bound 10000), \"hits\": [{\"score\", \"plan\": {id, source, meta},
@@ -41,21 +41,9 @@ pub struct Args {
     /// The data directory.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
     pub data: PathBuf,
-    /// Plans of this year, or of a range of years (2020..2025, inclusive).
-    #[arg(long, value_name = "YEAR[..YEAR]")]
-    pub year: Option<String>,
-    /// Plans whose issuer name contains these words, or whose issuer code is this (SYT, UBND).
-    #[arg(long, value_name = "ISSUER")]
-    pub issuer: Option<String>,
-    /// Tasks with a lead unit containing these words (diacritics optional).
-    #[arg(long, value_name = "UNIT")]
-    pub lead: Option<String>,
-    /// Tasks whose deadline is on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub due_before: Option<String>,
-    /// Tasks with this deadline kind: date, month, months, quarter, year, continuous, periodic, conditional.
-    #[arg(long, value_name = "KIND")]
-    pub kind: Option<String>,
+    /// Year, issuer, lead unit and deadline filters.
+    #[command(flatten)]
+    pub filters: crate::cmd::export::Filters,
     /// Number of hits to show.
     #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -100,11 +88,11 @@ pub fn parse_years(s: &str) -> anyhow::Result<(i32, i32)> {
 fn request(args: &Args) -> anyhow::Result<SearchRequest> {
     Ok(SearchRequest {
         query: args.query.clone(),
-        years: args.year.as_deref().map(parse_years).transpose()?,
-        issuer: args.issuer.clone(),
-        lead: args.lead.clone(),
-        due_before: args.due_before.clone(),
-        kind: args.kind.clone(),
+        years: args.filters.year.as_deref().map(parse_years).transpose()?,
+        issuer: args.filters.issuer.clone(),
+        lead: args.filters.lead.clone(),
+        due_before: args.filters.due_before.clone(),
+        kind: args.filters.kind.clone(),
         place: None,
         limit: args.limit,
         offset: args.offset,
