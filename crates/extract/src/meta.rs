@@ -110,11 +110,16 @@ fn push_raw<'a>(
 ) {
     let mut first = true;
     // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
-    for piece in text
-        .split('\n')
-        .flat_map(|l| l.split("   "))
-        .flat_map(|l| l.split('\t'))
-    {
+    let pieces = text.split('\n').flat_map(|l| {
+        // Only short lines can be header lines worth splitting.
+        let parts: Vec<&str> = if l.len() > LONG_LINE {
+            vec![l]
+        } else {
+            l.split("   ").flat_map(|p| p.split('\t')).collect()
+        };
+        parts
+    });
+    for piece in pieces {
         if piece.trim().is_empty() {
             continue;
         }
