@@ -16,21 +16,37 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("corpus");
     g.throughput(Throughput::Bytes(total as u64));
-    g.bench_function(BenchmarkId::new("read+extract", format!("{} plans", texts.len())), |b| {
-        b.iter(|| {
-            let mut tasks = 0;
-            for (name, bytes) in &texts {
-                let doc = kehoach_read_text::read(bytes).expect("corpus plans are text");
-                let src = Source { path: name.clone(), sha256: String::new(), format: Format::Text, pages: None };
-                tasks += kehoach_extract::extract(&doc, src).tasks.len();
-            }
-            assert!(tasks > 0);
-            tasks
-        })
-    });
-    let strings: Vec<String> = texts.iter().map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
+    g.bench_function(
+        BenchmarkId::new("read+extract", format!("{} plans", texts.len())),
+        |b| {
+            b.iter(|| {
+                let mut tasks = 0;
+                for (name, bytes) in &texts {
+                    let doc = kehoach_read_text::read(bytes).expect("corpus plans are text");
+                    let src = Source {
+                        path: name.clone(),
+                        sha256: String::new(),
+                        format: Format::Text,
+                        pages: None,
+                    };
+                    tasks += kehoach_extract::extract(&doc, src).tasks.len();
+                }
+                assert!(tasks > 0);
+                tasks
+            })
+        },
+    );
+    let strings: Vec<String> = texts
+        .iter()
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
     g.bench_function("normalize", |b| {
-        b.iter(|| strings.iter().map(|s| kehoach_text::normalize(s).len()).sum::<usize>())
+        b.iter(|| {
+            strings
+                .iter()
+                .map(|s| kehoach_text::normalize(s).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -9,12 +9,19 @@ use kehoach_plan::{Format, Source};
 use std::path::Path;
 
 fn pdfs(family: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/pdf").join(family);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/pdf")
+        .join(family);
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.flatten()
                 .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
-                .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).ok()?)))
+                .filter_map(|e| {
+                    Some((
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read(e.path()).ok()?,
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -26,35 +33,54 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("pdf");
     for family in ["lo", "cairo"] {
         let files = pdfs(family);
-        assert!(!files.is_empty(), "fixtures/pdf/{family} holds the seed renderings");
-        let pages: u64 =
-            files.iter().map(|(_, b)| kehoach_read_pdf::read(b).map(|d| d.pages.len() as u64).unwrap_or(0)).sum();
+        assert!(
+            !files.is_empty(),
+            "fixtures/pdf/{family} holds the seed renderings"
+        );
+        let pages: u64 = files
+            .iter()
+            .map(|(_, b)| {
+                kehoach_read_pdf::read(b)
+                    .map(|d| d.pages.len() as u64)
+                    .unwrap_or(0)
+            })
+            .sum();
         g.throughput(Throughput::Elements(pages));
-        g.bench_function(BenchmarkId::new("read", format!("{family} ({pages} pages)")), |b| {
-            b.iter(|| {
-                files
-                    .iter()
-                    .map(|(_, bytes)| kehoach_read_pdf::read(bytes).map(|d| d.pages.len()).unwrap_or(0))
-                    .sum::<usize>()
-            })
-        });
-        g.bench_function(BenchmarkId::new("read+extract", format!("{family} ({pages} pages)")), |b| {
-            b.iter(|| {
-                let mut tasks = 0;
-                for (name, bytes) in &files {
-                    let doc = kehoach_read_pdf::read(bytes).expect("fixtures read");
-                    let src = Source {
-                        path: name.clone(),
-                        sha256: String::new(),
-                        format: Format::Pdf,
-                        pages: doc.page_count,
-                    };
-                    tasks += kehoach_extract::extract(&doc, src).tasks.len();
-                }
-                assert!(tasks > 0);
-                tasks
-            })
-        });
+        g.bench_function(
+            BenchmarkId::new("read", format!("{family} ({pages} pages)")),
+            |b| {
+                b.iter(|| {
+                    files
+                        .iter()
+                        .map(|(_, bytes)| {
+                            kehoach_read_pdf::read(bytes)
+                                .map(|d| d.pages.len())
+                                .unwrap_or(0)
+                        })
+                        .sum::<usize>()
+                })
+            },
+        );
+        g.bench_function(
+            BenchmarkId::new("read+extract", format!("{family} ({pages} pages)")),
+            |b| {
+                b.iter(|| {
+                    let mut tasks = 0;
+                    for (name, bytes) in &files {
+                        let doc = kehoach_read_pdf::read(bytes).expect("fixtures read");
+                        let src = Source {
+                            path: name.clone(),
+                            sha256: String::new(),
+                            format: Format::Pdf,
+                            pages: doc.page_count,
+                        };
+                        tasks += kehoach_extract::extract(&doc, src).tasks.len();
+                    }
+                    assert!(tasks > 0);
+                    tasks
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -56,14 +56,21 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Writes a plan for people: a header line (`label`, number, issuer, date),
 /// the title, the task table with its hierarchy indented, and the warnings.
-pub fn write_plan(out: &mut impl std::io::Write, label: &str, plan: &kehoach_plan::Plan) -> std::io::Result<()> {
+pub fn write_plan(
+    out: &mut impl std::io::Write,
+    label: &str,
+    plan: &kehoach_plan::Plan,
+) -> std::io::Result<()> {
     let m = &plan.meta;
     writeln!(
         out,
         "{label}  {}  {}  {}",
         m.number.as_deref().unwrap_or("(no number)"),
         m.issuer.as_deref().unwrap_or("(no issuer)"),
-        m.date.as_deref().or(m.date_raw.as_deref()).unwrap_or("(no date)")
+        m.date
+            .as_deref()
+            .or(m.date_raw.as_deref())
+            .unwrap_or("(no date)")
     )?;
     if let Some(title) = &m.title {
         writeln!(out, "{title}")?;
@@ -76,10 +83,16 @@ pub fn write_plan(out: &mut impl std::io::Write, label: &str, plan: &kehoach_pla
             vec![
                 t.seq.to_string(),
                 format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
-                clip(&format!("{indent}{}", t.content.as_deref().unwrap_or("")), 70),
+                clip(
+                    &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
+                    70,
+                ),
                 clip(t.lead.as_deref().unwrap_or(""), 28),
                 clip(t.deadline.as_deref().unwrap_or(""), 24),
-                t.due.as_ref().map(|d| d.kind.as_str().to_string()).unwrap_or_default(),
+                t.due
+                    .as_ref()
+                    .map(|d| d.kind.as_str().to_string())
+                    .unwrap_or_default(),
                 t.targets
                     .iter()
                     .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
@@ -88,7 +101,14 @@ pub fn write_plan(out: &mut impl std::io::Write, label: &str, plan: &kehoach_pla
             ]
         })
         .collect();
-    write!(out, "{}", table(&["seq", "no", "content", "lead", "deadline", "kind", "targets"], &rows))?;
+    write!(
+        out,
+        "{}",
+        table(
+            &["seq", "no", "content", "lead", "deadline", "kind", "targets"],
+            &rows
+        )
+    )?;
     for w in &plan.warnings {
         let code = serde_json::to_value(w.code)
             .ok()
@@ -96,7 +116,12 @@ pub fn write_plan(out: &mut impl std::io::Write, label: &str, plan: &kehoach_pla
             .unwrap_or_default();
         writeln!(out, "warning[{code}]: {}", w.message)?;
     }
-    writeln!(out, "{} task(s), {} warning(s)", plan.tasks.len(), plan.warnings.len())
+    writeln!(
+        out,
+        "{} task(s), {} warning(s)",
+        plan.tasks.len(),
+        plan.warnings.len()
+    )
 }
 
 #[cfg(test)]

@@ -56,7 +56,10 @@ fn every_scored_field_matches_gold() {
     let mut problems = Vec::new();
     for (input, gold) in gold_pairs() {
         let pred = extract_file(&input);
-        let name = input.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = input
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let agreement = kehoach_plan::agreement::compare(&gold, &pred);
         problems.extend(agreement.mismatches.iter().map(|m| format!("{name} {m}")));
         if gold.meta.date_raw != pred.meta.date_raw {
@@ -67,12 +70,24 @@ fn every_scored_field_matches_gold() {
         }
         // Warning codes the gold names must be raised too.
         for w in &gold.warnings {
-            if !pred.warnings.iter().any(|x| x.code == w.code && (w.seq.is_none() || x.seq == w.seq)) {
-                problems.push(format!("{name}: missing warning {:?} (seq {:?})", w.code, w.seq));
+            if !pred
+                .warnings
+                .iter()
+                .any(|x| x.code == w.code && (w.seq.is_none() || x.seq == w.seq))
+            {
+                problems.push(format!(
+                    "{name}: missing warning {:?} (seq {:?})",
+                    w.code, w.seq
+                ));
             }
         }
     }
-    assert!(problems.is_empty(), "{} mismatch(es):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} mismatch(es):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -19,7 +19,11 @@ pub struct Agreement {
 impl Agreement {
     /// Share of task fields that agree (1.0 when nothing was compared).
     pub fn field_accuracy(&self) -> f64 {
-        let task_misses = self.mismatches.iter().filter(|m| m.starts_with("seq ")).count();
+        let task_misses = self
+            .mismatches
+            .iter()
+            .filter(|m| m.starts_with("seq "))
+            .count();
         if self.fields == 0 {
             1.0
         } else {
@@ -40,7 +44,11 @@ fn n(s: &Option<String>) -> String {
 fn task_fields(g: &Task, p: &Task) -> Vec<(&'static str, String, String)> {
     let due = |t: &Task| format!("{:?}", t.due.as_ref().map(|d| (d.kind, d.by.clone())));
     let targets = |t: &Task| {
-        let mut v: Vec<(&str, u64)> = t.targets.iter().map(|x| (x.op.as_str(), x.value.to_bits())).collect();
+        let mut v: Vec<(&str, u64)> = t
+            .targets
+            .iter()
+            .map(|x| (x.op.as_str(), x.value.to_bits()))
+            .collect();
         v.sort();
         format!("{v:?}")
     };
@@ -48,7 +56,11 @@ fn task_fields(g: &Task, p: &Task) -> Vec<(&'static str, String, String)> {
         ("number", n(&g.number), n(&p.number)),
         ("section", n(&g.section), n(&p.section)),
         ("level", g.level.to_string(), p.level.to_string()),
-        ("parent", format!("{:?}", g.parent), format!("{:?}", p.parent)),
+        (
+            "parent",
+            format!("{:?}", g.parent),
+            format!("{:?}", p.parent),
+        ),
         ("content", n(&g.content), n(&p.content)),
         ("lead", n(&g.lead), n(&p.lead)),
         ("support", n(&g.support), n(&p.support)),
@@ -56,8 +68,16 @@ fn task_fields(g: &Task, p: &Task) -> Vec<(&'static str, String, String)> {
         ("product", n(&g.product), n(&p.product)),
         ("due", due(g), due(p)),
         ("targets", targets(g), targets(p)),
-        ("lead_units", format!("{:?}", g.lead_units), format!("{:?}", p.lead_units)),
-        ("support_units", format!("{:?}", g.support_units), format!("{:?}", p.support_units)),
+        (
+            "lead_units",
+            format!("{:?}", g.lead_units),
+            format!("{:?}", p.lead_units),
+        ),
+        (
+            "support_units",
+            format!("{:?}", g.support_units),
+            format!("{:?}", p.support_units),
+        ),
     ]
 }
 
@@ -67,14 +87,19 @@ fn task_fields(g: &Task, p: &Task) -> Vec<(&'static str, String, String)> {
 pub fn compare(gold: &Plan, pred: &Plan) -> Agreement {
     let mut a = Agreement::default();
     if gold.tasks.len() != pred.tasks.len() {
-        a.mismatches.push(format!("{} tasks, gold has {}", pred.tasks.len(), gold.tasks.len()));
+        a.mismatches.push(format!(
+            "{} tasks, gold has {}",
+            pred.tasks.len(),
+            gold.tasks.len()
+        ));
     }
     for (g, p) in gold.tasks.iter().zip(&pred.tasks) {
         a.tasks += 1;
         for (field, gv, pv) in task_fields(g, p) {
             a.fields += 1;
             if gv != pv {
-                a.mismatches.push(format!("seq {}: {field}: gold={gv:?} ours={pv:?}", g.seq));
+                a.mismatches
+                    .push(format!("seq {}: {field}: gold={gv:?} ours={pv:?}", g.seq));
             }
         }
     }
@@ -86,10 +111,15 @@ pub fn compare(gold: &Plan, pred: &Plan) -> Agreement {
         ("date", n(&gm.date), n(&pm.date)),
         ("year", format!("{:?}", gm.year), format!("{:?}", pm.year)),
         ("title", n(&gm.title), n(&pm.title)),
-        ("signer", format!("{:?}", gm.signer), format!("{:?}", pm.signer)),
+        (
+            "signer",
+            format!("{:?}", gm.signer),
+            format!("{:?}", pm.signer),
+        ),
     ] {
         if gv != pv {
-            a.mismatches.push(format!("meta.{field}: gold={gv:?} ours={pv:?}"));
+            a.mismatches
+                .push(format!("meta.{field}: gold={gv:?} ours={pv:?}"));
         }
     }
     let issuer_ok = match (&gm.issuer, &pm.issuer) {
@@ -101,7 +131,10 @@ pub fn compare(gold: &Plan, pred: &Plan) -> Agreement {
         _ => false,
     };
     if !issuer_ok {
-        a.mismatches.push(format!("meta.issuer: gold={:?} ours={:?}", gm.issuer, pm.issuer));
+        a.mismatches.push(format!(
+            "meta.issuer: gold={:?} ours={:?}",
+            gm.issuer, pm.issuer
+        ));
     }
     a
 }
@@ -111,7 +144,10 @@ mod tests {
     use super::*;
 
     fn gold() -> Plan {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/gold/000_9b75833fe1e96175.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/gold/000_9b75833fe1e96175.json"
+        );
         serde_json::from_str(&std::fs::read_to_string(path).expect("gold")).expect("plan")
     }
 

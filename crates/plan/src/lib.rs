@@ -363,7 +363,13 @@ mod tests {
             Some(WarningCode::NoAppendix)
         );
         assert_eq!(WarningCode::parse("nope"), None);
-        assert_eq!(WarningCode::parse("no_text_layer"), Some(WarningCode::NoTextLayer));
-        assert_eq!(WarningCode::parse("ocr_page_rotated"), Some(WarningCode::OcrPageRotated));
+        assert_eq!(
+            WarningCode::parse("no_text_layer"),
+            Some(WarningCode::NoTextLayer)
+        );
+        assert_eq!(
+            WarningCode::parse("ocr_page_rotated"),
+            Some(WarningCode::OcrPageRotated)
+        );
     }
 }

@@ -26,7 +26,11 @@ fn main() {
                                 for r in &t.rows {
                                     println!(
                                         "  | {}",
-                                        r.grid().iter().map(|c| c.replace('\n', "⏎")).collect::<Vec<_>>().join(" | ")
+                                        r.grid()
+                                            .iter()
+                                            .map(|c| c.replace('\n', "⏎"))
+                                            .collect::<Vec<_>>()
+                                            .join(" | ")
                                     );
                                 }
                             }

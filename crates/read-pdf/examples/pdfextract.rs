@@ -29,9 +29,17 @@ fn main() {
                 continue;
             }
         };
-        let source = Source { path: path.clone(), sha256: String::new(), format: Format::Pdf, pages: doc.page_count };
+        let source = Source {
+            path: path.clone(),
+            sha256: String::new(),
+            format: Format::Pdf,
+            pages: doc.page_count,
+        };
         let plan = kehoach_extract::extract(&doc, source);
-        let stem = Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = Path::new(&path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let dest = Path::new(&out).join(format!("{stem}.json"));
         match serde_json::to_string_pretty(&plan) {
             Ok(json) => {

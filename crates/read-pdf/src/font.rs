@@ -41,7 +41,13 @@ impl Font {
         if self.two_byte {
             bytes
                 .chunks(2)
-                .map(|c| if c.len() == 2 { (u32::from(c[0]) << 8) | u32::from(c[1]) } else { u32::from(c[0]) })
+                .map(|c| {
+                    if c.len() == 2 {
+                        (u32::from(c[0]) << 8) | u32::from(c[1])
+                    } else {
+                        u32::from(c[0])
+                    }
+                })
                 .collect()
         } else {
             bytes.iter().map(|&b| u32::from(b)).collect()
@@ -65,7 +71,11 @@ impl Font {
 
     /// The width of a code in text space units per unit font size.
     pub fn width(&self, code: u32) -> f32 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width) * self.width_scale
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
+            * self.width_scale
     }
 }
 
@@ -97,18 +107,28 @@ fn dict<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Dictionary> {
 
 /// Decodes a font dictionary.
 pub fn load(doc: &Document, fd: &Dictionary) -> Font {
-    let subtype = get(doc, fd, b"Subtype").and_then(|o| o.as_name().ok()).unwrap_or(b"");
+    let subtype = get(doc, fd, b"Subtype")
+        .and_then(|o| o.as_name().ok())
+        .unwrap_or(b"");
     let name = get(doc, fd, b"BaseFont")
         .and_then(|o| o.as_name().ok())
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
-    let mut font = Font { name: name.clone(), width_scale: 0.001, default_width: 500.0, ..Font::default() };
+    let mut font = Font {
+        name: name.clone(),
+        width_scale: 0.001,
+        default_width: 500.0,
+        ..Font::default()
+    };
     let lname = name.to_ascii_lowercase();
-    font.bold = ["bold", "black", "heavy", "semibold", "demi"].iter().any(|w| lname.contains(w));
+    font.bold = ["bold", "black", "heavy", "semibold", "demi"]
+        .iter()
+        .any(|w| lname.contains(w));
 
     if let Some(Object::Stream(s)) = get(doc, fd, b"ToUnicode") {
-        if let Ok(data) =
-            s.decompressed_content_with_limit(4 << 20).or_else(|_| Ok::<_, lopdf::Error>(s.content.clone()))
+        if let Ok(data) = s
+            .decompressed_content_with_limit(4 << 20)
+            .or_else(|_| Ok::<_, lopdf::Error>(s.content.clone()))
         {
             font.to_unicode = parse_cmap(&data);
         }
@@ -271,7 +291,8 @@ fn parse_w(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
                 i += 2;
             }
             Some(o) => {
-                let (Some(c2), Some(v)) = (num(o), w.get(i + 2).and_then(|o| num(deref(doc, o)))) else {
+                let (Some(c2), Some(v)) = (num(o), w.get(i + 2).and_then(|o| num(deref(doc, o))))
+                else {
                     break;
                 };
                 let c2 = (c2.max(0.0) as u32).min(c.saturating_add(MAX_RANGE));
@@ -300,8 +321,15 @@ pub fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
         let b = data[i];
         match b {
             b'<' => {
-                let end = data[i + 1..].iter().position(|&c| c == b'>').map_or(data.len(), |p| i + 1 + p);
-                let hex: Vec<u8> = data[i + 1..end].iter().copied().filter(u8::is_ascii_hexdigit).collect();
+                let end = data[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'>')
+                    .map_or(data.len(), |p| i + 1 + p);
+                let hex: Vec<u8> = data[i + 1..end]
+                    .iter()
+                    .copied()
+                    .filter(u8::is_ascii_hexdigit)
+                    .collect();
                 let mut bytes = Vec::with_capacity(hex.len() / 2 + 1);
                 for pair in hex.chunks(2) {
                     let s = std::str::from_utf8(pair).unwrap_or("0");
@@ -327,7 +355,9 @@ pub fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
             b if b.is_ascii_whitespace() => i += 1,
             _ => {
                 let start = i;
-                while i < data.len() && !data[i].is_ascii_whitespace() && !matches!(data[i], b'<' | b'[' | b']' | b'%')
+                while i < data.len()
+                    && !data[i].is_ascii_whitespace()
+                    && !matches!(data[i], b'<' | b'[' | b']' | b'%')
                 {
                     i += 1;
                 }
@@ -336,12 +366,20 @@ pub fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
         }
     }
     fn code(b: &[u8]) -> u32 {
-        b.iter().take(4).fold(0u32, |acc, &x| (acc << 8) | u32::from(x))
+        b.iter()
+            .take(4)
+            .fold(0u32, |acc, &x| (acc << 8) | u32::from(x))
     }
     fn utf16(b: &[u8]) -> String {
         let units: Vec<u16> = b
             .chunks(2)
-            .map(|c| if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { u16::from(c[0]) })
+            .map(|c| {
+                if c.len() == 2 {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from(c[0])
+                }
+            })
             .collect();
         String::from_utf16_lossy(&units)
     }
@@ -439,9 +477,9 @@ const MAC_ROMAN_HIGH: &str = "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóò
 /// WinAnsi (cp1252) code → char.
 pub fn win_ansi(b: u8) -> Option<char> {
     const HIGH: [u16; 32] = [
-        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D,
-        0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,
-        0x017E, 0x0178,
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+        0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+        0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
     ];
     match b {
         0..=31 => None,
@@ -456,7 +494,9 @@ pub fn glyph_char(name: &[u8]) -> Option<char> {
     let base = s.split('.').next().unwrap_or(s);
     if let Some(hex) = base.strip_prefix("uni") {
         if hex.len() >= 4 {
-            return u32::from_str_radix(&hex[..4], 16).ok().and_then(char::from_u32);
+            return u32::from_str_radix(&hex[..4], 16)
+                .ok()
+                .and_then(char::from_u32);
         }
     }
     if let Some(hex) = base.strip_prefix('u') {

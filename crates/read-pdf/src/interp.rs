@@ -137,7 +137,10 @@ impl<'a> Interp<'a> {
         fonts: &'a mut HashMap<ObjectId, Rc<Font>>,
     ) -> PageContent {
         let (x0, y0, x1, y1) = page_box(doc, page);
-        let rotate = inherited(doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0).rem_euclid(360);
+        let rotate = inherited(doc, page, b"Rotate")
+            .and_then(|o| o.as_i64().ok())
+            .unwrap_or(0)
+            .rem_euclid(360);
         let (w, h) = (x1 - x0, y1 - y0);
         // Flip y and move the box origin to the top left; honour /Rotate.
         let flip = Mat([1.0, 0.0, 0.0, -1.0, -x0, y1]);
@@ -151,7 +154,10 @@ impl<'a> Interp<'a> {
             doc,
             limits,
             fonts,
-            out: PageContent { height, ..PageContent::default() },
+            out: PageContent {
+                height,
+                ..PageContent::default()
+            },
             base,
             ops: 0,
             unmapped_fonts: Vec::new(),
@@ -162,12 +168,20 @@ impl<'a> Interp<'a> {
         });
         it.run(content, resources, GState::default(), 0);
         for f in std::mem::take(&mut it.unmapped_fonts) {
-            it.out.notes.push(format!("font {f} has no ToUnicode map; its text may be wrong"));
+            it.out.notes.push(format!(
+                "font {f} has no ToUnicode map; its text may be wrong"
+            ));
         }
         it.out
     }
 
-    fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>, init: GState, depth: usize) {
+    fn run(
+        &mut self,
+        content: &[u8],
+        resources: Option<&'a Dictionary>,
+        init: GState,
+        depth: usize,
+    ) {
         let mut gs = init;
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = Mat::ID;
@@ -179,7 +193,10 @@ impl<'a> Interp<'a> {
             let op = match op {
                 Ok(op) => op,
                 Err(_) => {
-                    self.out.notes.push("a content stream has unreadable operators; the rest of it was skipped".into());
+                    self.out.notes.push(
+                        "a content stream has unreadable operators; the rest of it was skipped"
+                            .into(),
+                    );
                     break;
                 }
             };
@@ -216,7 +233,10 @@ impl<'a> Interp<'a> {
                 }
                 "Tf" => {
                     gs.size = n(1);
-                    gs.font = a.first().and_then(|o| o.as_name().ok()).and_then(|name| self.font(resources, name));
+                    gs.font = a
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .and_then(|name| self.font(resources, name));
                 }
                 "Tc" => gs.char_spacing = n(0),
                 "Tw" => gs.word_spacing = n(0),
@@ -365,7 +385,9 @@ impl<'a> Interp<'a> {
 
     /// Resolves a font by resource name (cached per font object).
     fn font(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Option<Rc<Font>> {
-        let fonts = resources.and_then(|r| font::get(self.doc, r, b"Font")).and_then(|o| o.as_dict().ok())?;
+        let fonts = resources
+            .and_then(|r| font::get(self.doc, r, b"Font"))
+            .and_then(|o| o.as_dict().ok())?;
         let entry = fonts.get(name).ok()?;
         let id = entry.as_reference().ok();
         if let Some(id) = id {
@@ -393,16 +415,27 @@ impl<'a> Interp<'a> {
         let invisible = gs.render == 3 || gs.render == 7;
         for code in font.codes(bytes) {
             let w0 = font.width(code);
-            let trm = Mat([gs.size * gs.hscale, 0.0, 0.0, gs.size, 0.0, gs.rise]).mul(tm).mul(&gs.ctm).mul(&self.base);
+            let trm = Mat([gs.size * gs.hscale, 0.0, 0.0, gs.size, 0.0, gs.rise])
+                .mul(tm)
+                .mul(&gs.ctm)
+                .mul(&self.base);
             let [a, b, c, d, e, f] = trm.0;
             let is_space = !font.two_byte && code == 32;
-            if !invisible && a.abs() > 1e-3 && b.abs() <= 0.2 * a.abs() && c.abs() <= 0.2 * d.abs() {
+            if !invisible && a.abs() > 1e-3 && b.abs() <= 0.2 * a.abs() && c.abs() <= 0.2 * d.abs()
+            {
                 let text = font.text(code).unwrap_or_else(|| "\u{FFFD}".into());
                 if !text.is_empty() && text.chars().all(|ch| !ch.is_control() || ch == '\t') {
                     let size = (c * c + d * d).sqrt();
                     let w = w0 * a.abs();
                     let x = if a < 0.0 { e - w } else { e };
-                    self.out.glyphs.push(Glyph { x, y: f, w, size, text, bold: font.bold || gs.render == 2 });
+                    self.out.glyphs.push(Glyph {
+                        x,
+                        y: f,
+                        w,
+                        size,
+                        text,
+                        bold: font.bold || gs.render == 2,
+                    });
                 }
             }
             let spacing = gs.char_spacing + if is_space { gs.word_spacing } else { 0.0 };
@@ -428,8 +461,14 @@ impl<'a> Interp<'a> {
         for r in rects {
             let xs = r.iter().map(|p| p.0);
             let ys = r.iter().map(|p| p.1);
-            let (x0, x1) = (xs.clone().fold(f32::MAX, f32::min), xs.fold(f32::MIN, f32::max));
-            let (y0, y1) = (ys.clone().fold(f32::MAX, f32::min), ys.fold(f32::MIN, f32::max));
+            let (x0, x1) = (
+                xs.clone().fold(f32::MAX, f32::min),
+                xs.fold(f32::MIN, f32::max),
+            );
+            let (y0, y1) = (
+                ys.clone().fold(f32::MAX, f32::min),
+                ys.fold(f32::MIN, f32::max),
+            );
             let (w, h) = (x1 - x0, y1 - y0);
             if h <= 3.0 && w > 3.0 * h.max(0.5) {
                 let y = (y0 + y1) / 2.0;
@@ -448,17 +487,36 @@ impl<'a> Interp<'a> {
         let (dx, dy) = ((x1 - x0).abs(), (y1 - y0).abs());
         if dy <= 1.0 && dx >= 2.0 {
             let y = (y0 + y1) / 2.0;
-            self.out.hrules.push(Seg { x0: x0.min(x1), y0: y, x1: x0.max(x1), y1: y });
+            self.out.hrules.push(Seg {
+                x0: x0.min(x1),
+                y0: y,
+                x1: x0.max(x1),
+                y1: y,
+            });
         } else if dx <= 1.0 && dy >= 2.0 {
             let x = (x0 + x1) / 2.0;
-            self.out.vrules.push(Seg { x0: x, y0: y0.min(y1), x1: x, y1: y0.max(y1) });
+            self.out.vrules.push(Seg {
+                x0: x,
+                y0: y0.min(y1),
+                x1: x,
+                y1: y0.max(y1),
+            });
         }
     }
 
     /// Runs a form XObject (or notes an image).
-    fn xobject(&mut self, resources: Option<&'a Dictionary>, name: &[u8], gs: &GState, depth: usize) {
+    fn xobject(
+        &mut self,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+        gs: &GState,
+        depth: usize,
+    ) {
         let doc = self.doc;
-        let Some(xobjs) = resources.and_then(|r| font::get(doc, r, b"XObject")).and_then(|o| o.as_dict().ok()) else {
+        let Some(xobjs) = resources
+            .and_then(|r| font::get(doc, r, b"XObject"))
+            .and_then(|o| o.as_dict().ok())
+        else {
             return;
         };
         let Some(Object::Stream(s)) = xobjs.get(name).ok().map(|o| font::deref(doc, o)) else {
@@ -468,22 +526,32 @@ impl<'a> Interp<'a> {
             Some(b"Image") => self.out.has_image = true,
             Some(b"Form") => {
                 if depth >= self.limits.max_form_depth {
-                    self.out.notes.push("form XObjects nest too deep; the innermost were skipped".into());
+                    self.out
+                        .notes
+                        .push("form XObjects nest too deep; the innermost were skipped".into());
                     return;
                 }
-                let Ok(data) = s.decompressed_content_with_limit(self.limits.max_content_bytes).or_else(|e| {
-                    if s.dict.get(b"Filter").is_err() {
-                        Ok(s.content.clone())
-                    } else {
-                        Err(e)
-                    }
-                }) else {
-                    self.out.notes.push("a form XObject could not be decompressed".into());
+                let Ok(data) = s
+                    .decompressed_content_with_limit(self.limits.max_content_bytes)
+                    .or_else(|e| {
+                        if s.dict.get(b"Filter").is_err() {
+                            Ok(s.content.clone())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                else {
+                    self.out
+                        .notes
+                        .push("a form XObject could not be decompressed".into());
                     return;
                 };
                 let mut inner = gs.clone();
                 if let Some(Object::Array(m)) = font::get(doc, &s.dict, b"Matrix") {
-                    let v: Vec<f32> = m.iter().filter_map(|o| number(font::deref(doc, o))).collect();
+                    let v: Vec<f32> = m
+                        .iter()
+                        .filter_map(|o| number(font::deref(doc, o)))
+                        .collect();
                     if v.len() == 6 {
                         inner.ctm = Mat([v[0], v[1], v[2], v[3], v[4], v[5]]).mul(&inner.ctm);
                     }
@@ -535,7 +603,10 @@ pub fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Opt
 fn page_box(doc: &Document, page: &Dictionary) -> (f32, f32, f32, f32) {
     for key in [&b"CropBox"[..], b"MediaBox"] {
         if let Some(Object::Array(v)) = inherited(doc, page, key) {
-            let v: Vec<f32> = v.iter().filter_map(|o| number(font::deref(doc, o))).collect();
+            let v: Vec<f32> = v
+                .iter()
+                .filter_map(|o| number(font::deref(doc, o)))
+                .collect();
             if v.len() == 4 {
                 let (x0, x1) = (v[0].min(v[2]), v[0].max(v[2]));
                 let (y0, y1) = (v[1].min(v[3]), v[1].max(v[3]));

@@ -37,7 +37,11 @@ impl Line {
         let mut prev: Option<f32> = None;
         for w in &self.words {
             if let Some(p) = prev {
-                s.push_str(if w.x0 - p > 2.5 * self.size { "   " } else { " " });
+                s.push_str(if w.x0 - p > 2.5 * self.size {
+                    "   "
+                } else {
+                    " "
+                });
             }
             s.push_str(&w.text);
             prev = Some(w.x1);
@@ -81,7 +85,8 @@ fn line_of(mut gs: Vec<&Glyph>) -> Option<Line> {
     for g in gs {
         // Overprinted duplicates (fake bold, shadows).
         if let Some(l) = last {
-            if l.text == g.text && (l.x - g.x).abs() < 0.3 * g.w.max(0.5) && (l.y - g.y).abs() < 0.5 {
+            if l.text == g.text && (l.x - g.x).abs() < 0.3 * g.w.max(0.5) && (l.y - g.y).abs() < 0.5
+            {
                 continue;
             }
         }
@@ -104,7 +109,11 @@ fn line_of(mut gs: Vec<&Glyph>) -> Option<Line> {
                 if let Some(w) = cur.take() {
                     words.push(w);
                 }
-                cur = Some(Word { x0: g.x, x1: g.x + g.w, text: g.text.clone() });
+                cur = Some(Word {
+                    x0: g.x,
+                    x1: g.x + g.w,
+                    text: g.text.clone(),
+                });
             }
         }
     }
@@ -116,7 +125,14 @@ fn line_of(mut gs: Vec<&Glyph>) -> Option<Line> {
     }
     let x0 = words.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
     let x1 = words.iter().map(|w| w.x1).fold(f32::MIN, f32::max);
-    Some(Line { x0, x1, y, size, words, bold })
+    Some(Line {
+        x0,
+        x1,
+        y,
+        size,
+        words,
+        bold,
+    })
 }
 
 /// Text of glyphs in one cell: lines joined by `\n`.
@@ -187,9 +203,19 @@ fn merge(segs: &[Seg], horizontal: bool) -> Vec<Seg> {
 
 fn mk(horizontal: bool, k: f32, a: f32, b: f32) -> Seg {
     if horizontal {
-        Seg { x0: a, y0: k, x1: b, y1: k }
+        Seg {
+            x0: a,
+            y0: k,
+            x1: b,
+            y1: k,
+        }
     } else {
-        Seg { x0: k, y0: a, x1: k, y1: b }
+        Seg {
+            x0: k,
+            y0: a,
+            x1: k,
+            y1: b,
+        }
     }
 }
 
@@ -226,7 +252,11 @@ pub fn ruled_tables(pc: &PageContent, page: u32, used: &mut [bool]) -> Vec<Found
     let mut parent: Vec<usize> = (0..n).collect();
     for (i, h) in hs.iter().enumerate() {
         for (j, v) in vs.iter().enumerate() {
-            if v.x0 >= h.x0 - SNAP && v.x0 <= h.x1 + SNAP && h.y0 >= v.y0 - SNAP && h.y0 <= v.y1 + SNAP {
+            if v.x0 >= h.x0 - SNAP
+                && v.x0 <= h.x1 + SNAP
+                && h.y0 >= v.y0 - SNAP
+                && h.y0 <= v.y1 + SNAP
+            {
                 let (a, b) = (find(&mut parent, i), find(&mut parent, hs.len() + j));
                 parent[a] = b;
             }
@@ -253,7 +283,13 @@ pub fn ruled_tables(pc: &PageContent, page: u32, used: &mut [bool]) -> Vec<Found
     out
 }
 
-fn grid_table(hs: &[Seg], vs: &[Seg], pc: &PageContent, page: u32, used: &mut [bool]) -> Vec<Found> {
+fn grid_table(
+    hs: &[Seg],
+    vs: &[Seg],
+    pc: &PageContent,
+    page: u32,
+    used: &mut [bool],
+) -> Vec<Found> {
     if hs.is_empty() || vs.is_empty() {
         return Vec::new();
     }
@@ -309,7 +345,10 @@ fn grid_table(hs: &[Seg], vs: &[Seg], pc: &PageContent, page: u32, used: &mut [b
         })
         .collect();
     // Glyphs into cells.
-    let mut cells: Vec<Vec<Vec<&Glyph>>> = bounds.iter().map(|b| vec![Vec::new(); b.len() - 1]).collect();
+    let mut cells: Vec<Vec<Vec<&Glyph>>> = bounds
+        .iter()
+        .map(|b| vec![Vec::new(); b.len() - 1])
+        .collect();
     let mut any = false;
     for (gi, g) in pc.glyphs.iter().enumerate() {
         if used[gi] {
@@ -322,7 +361,10 @@ fn grid_table(hs: &[Seg], vs: &[Seg], pc: &PageContent, page: u32, used: &mut [b
         }
         let b = ys.partition_point(|&y| y <= cy).clamp(1, nb) - 1;
         let col = xs.partition_point(|&x| x <= cx).clamp(1, xs.len() - 1) - 1;
-        let c = bounds[b].partition_point(|&j| j <= col).clamp(1, bounds[b].len() - 1) - 1;
+        let c = bounds[b]
+            .partition_point(|&j| j <= col)
+            .clamp(1, bounds[b].len() - 1)
+            - 1;
         cells[b][c].push(g);
         used[gi] = true;
         any = true;
@@ -355,24 +397,50 @@ fn grid_table(hs: &[Seg], vs: &[Seg], pc: &PageContent, page: u32, used: &mut [b
             if band.iter().all(Vec::is_empty) {
                 continue;
             }
-            let rb = BBox { x0: tx0, y0: ys[b], x1: tx1, y1: ys[b + 1] };
+            let rb = BBox {
+                x0: tx0,
+                y0: ys[b],
+                x1: tx1,
+                y1: ys[b + 1],
+            };
             let row_cells = band
                 .iter()
                 .enumerate()
                 .map(|(c, gs)| {
                     let (j0, j1) = (bounds[b][c], bounds[b][c + 1]);
                     let span = full.iter().filter(|&&r| r > j0 && r <= j1).count().max(1);
-                    let bbox = BBox { x0: xs[j0], y0: ys[b], x1: xs[j1], y1: ys[b + 1] };
-                    Cell { colspan: span as u32, ..Cell::new(cell_text(gs), Pos::on_page(page, Some(bbox))) }
+                    let bbox = BBox {
+                        x0: xs[j0],
+                        y0: ys[b],
+                        x1: xs[j1],
+                        y1: ys[b + 1],
+                    };
+                    Cell {
+                        colspan: span as u32,
+                        ..Cell::new(cell_text(gs), Pos::on_page(page, Some(bbox)))
+                    }
                 })
                 .collect();
-            rows.push(Row { cells: row_cells, pos: Pos::on_page(page, Some(rb)) });
+            rows.push(Row {
+                cells: row_cells,
+                pos: Pos::on_page(page, Some(rb)),
+            });
         }
         if rows.is_empty() {
             continue;
         }
-        let area = BBox { x0: tx0, y0: ys[start], x1: tx1, y1: ys[end] };
-        out.push(Found { table: Table { rows, pos: Pos::on_page(page, Some(area)) } });
+        let area = BBox {
+            x0: tx0,
+            y0: ys[start],
+            x1: tx1,
+            y1: ys[end],
+        };
+        out.push(Found {
+            table: Table {
+                rows,
+                pos: Pos::on_page(page, Some(area)),
+            },
+        });
     }
     out
 }
@@ -417,12 +485,17 @@ pub fn aligned_tables(lines: &[Line], page: u32) -> Vec<(Found, Vec<usize>)> {
             end += 1;
         }
         // Keep single-chunk lines after the last multi-column line only when they sit inside the zone.
-        while end > last_multi + 1 && (lines[end - 1].x0 < zx0 - 2.0 || lines[end - 1].x1 > zx1 + 2.0) {
+        while end > last_multi + 1
+            && (lines[end - 1].x0 < zx0 - 2.0 || lines[end - 1].x1 > zx1 + 2.0)
+        {
             end -= 1;
         }
         // Header lines above the seed that keep to the columns (a header cell of two lines).
         let mut start = i;
-        while start > 0 && lines[start].y - lines[start - 1].y <= 1.6 * size && chunks(&lines[start - 1]) >= 2 {
+        while start > 0
+            && lines[start].y - lines[start - 1].y <= 1.6 * size
+            && chunks(&lines[start - 1]) >= 2
+        {
             start -= 1;
         }
         let zone: Vec<usize> = (start..end).collect();
@@ -445,19 +518,28 @@ fn looks_like_number(t: &str) -> bool {
     let t = t.trim_end_matches(['.', ')']);
     !t.is_empty()
         && t.len() <= 8
-        && (t.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && (t
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
             || t.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
             || (marked && t.chars().count() == 1 && t.chars().all(char::is_alphabetic)))
 }
 
 /// Groups of words separated by a gap wider than a column gutter.
 fn chunks(l: &Line) -> usize {
-    1 + l.words.windows(2).filter(|w| w[1].x0 - w[0].x1 > 0.9 * l.size).count()
+    1 + l
+        .words
+        .windows(2)
+        .filter(|w| w[1].x0 - w[0].x1 > 0.9 * l.size)
+        .count()
 }
 
 /// Column extents from the ink projection of the zone's words.
 fn columns(lines: &[Line], zone: &[usize]) -> Option<Vec<(f32, f32)>> {
-    let mut spans: Vec<(f32, f32)> = zone.iter().flat_map(|&k| lines[k].words.iter().map(|w| (w.x0, w.x1))).collect();
+    let mut spans: Vec<(f32, f32)> = zone
+        .iter()
+        .flat_map(|&k| lines[k].words.iter().map(|w| (w.x0, w.x1)))
+        .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     let size = zone.iter().map(|&k| lines[k].size).sum::<f32>() / zone.len().max(1) as f32;
     let mut cols: Vec<(f32, f32)> = Vec::new();
@@ -492,25 +574,41 @@ fn columns(lines: &[Line], zone: &[usize]) -> Option<Vec<(f32, f32)>> {
 }
 
 fn aligned_table(lines: &[Line], zone: &[usize], cols: &[(f32, f32)], page: u32) -> Option<Found> {
-    let col_of = |x: f32| cols.iter().position(|c| x >= c.0 - 1.0 && x <= c.1 + 1.0).unwrap_or(0);
+    let col_of = |x: f32| {
+        cols.iter()
+            .position(|c| x >= c.0 - 1.0 && x <= c.1 + 1.0)
+            .unwrap_or(0)
+    };
     // The line pitch inside cells; lines of a vertically centred cell sit between, closer.
-    let pitches: Vec<f32> =
-        zone.windows(2).map(|w| lines[w[1]].y - lines[w[0]].y).filter(|&p| p > 0.8 * lines[zone[0]].size).collect();
+    let pitches: Vec<f32> = zone
+        .windows(2)
+        .map(|w| lines[w[1]].y - lines[w[0]].y)
+        .filter(|&p| p > 0.8 * lines[zone[0]].size)
+        .collect();
     let mut sorted = pitches.clone();
     sorted.sort_by(f32::total_cmp);
-    let median = sorted.get(sorted.len() / 4).copied().unwrap_or(1.2 * lines[zone[0]].size);
+    let median = sorted
+        .get(sorted.len() / 4)
+        .copied()
+        .unwrap_or(1.2 * lines[zone[0]].size);
     // Rows: a wide vertical gap, or a second number-column entry, starts a new row.
     let mut rows_lines: Vec<Vec<usize>> = Vec::new();
     let mut has_first = false;
     let mut prev_first = false;
     for (n, &k) in zone.iter().enumerate() {
         let l = &lines[k];
-        let first_text: Vec<&str> = l.words.iter().filter(|w| col_of(w.x0) == 0).map(|w| w.text.as_str()).collect();
+        let first_text: Vec<&str> = l
+            .words
+            .iter()
+            .filter(|w| col_of(w.x0) == 0)
+            .map(|w| w.text.as_str())
+            .collect();
         let first_col = !first_text.is_empty();
         let gap = n > 0 && l.y - lines[zone[n - 1]].y > 1.3 * median;
         // A second entry in the number column starts a row, unless it wraps the entry above.
-        let new_number =
-            first_col && has_first && (!prev_first || first_text.first().is_some_and(|t| looks_like_number(t)));
+        let new_number = first_col
+            && has_first
+            && (!prev_first || first_text.first().is_some_and(|t| looks_like_number(t)));
         prev_first = first_col;
         if rows_lines.is_empty() || gap || new_number {
             rows_lines.push(vec![k]);
@@ -538,23 +636,51 @@ fn aligned_table(lines: &[Line], zone: &[usize], cols: &[(f32, f32)], page: u32)
             }
         }
         let ry0 = lines[rl[0]].top();
-        let ry1 = rl.last().map_or(ry0, |&k| lines[k].y + 0.25 * lines[k].size);
+        let ry1 = rl
+            .last()
+            .map_or(ry0, |&k| lines[k].y + 0.25 * lines[k].size);
         let cells = texts
             .iter()
             .enumerate()
             .map(|(c, t)| {
                 Cell::new(
                     join_lines(t),
-                    Pos::on_page(page, Some(BBox { x0: cols[c].0, y0: ry0, x1: cols[c].1, y1: ry1 })),
+                    Pos::on_page(
+                        page,
+                        Some(BBox {
+                            x0: cols[c].0,
+                            y0: ry0,
+                            x1: cols[c].1,
+                            y1: ry1,
+                        }),
+                    ),
                 )
             })
             .collect();
-        rows.push(Row { cells, pos: Pos::on_page(page, Some(BBox { x0, y0: ry0, x1, y1: ry1 })) });
+        rows.push(Row {
+            cells,
+            pos: Pos::on_page(
+                page,
+                Some(BBox {
+                    x0,
+                    y0: ry0,
+                    x1,
+                    y1: ry1,
+                }),
+            ),
+        });
     }
     let y0 = lines[zone[0]].top();
-    let y1 = zone.last().map_or(y0, |&k| lines[k].y + 0.25 * lines[k].size);
+    let y1 = zone
+        .last()
+        .map_or(y0, |&k| lines[k].y + 0.25 * lines[k].size);
     let area = BBox { x0, y0, x1, y1 };
-    Some(Found { table: Table { rows, pos: Pos::on_page(page, Some(area)) } })
+    Some(Found {
+        table: Table {
+            rows,
+            pos: Pos::on_page(page, Some(area)),
+        },
+    })
 }
 
 /// Consecutive lines → paragraphs: a vertical gap wider than the line pitch,

@@ -32,7 +32,9 @@ mod font;
 mod interp;
 mod layout;
 
-use kehoach_doc::{BBox, Block, Document, Page, Paragraph, Pos, ReaderWarning, SourceFormat, Table};
+use kehoach_doc::{
+    BBox, Block, Document, Page, Paragraph, Pos, ReaderWarning, SourceFormat, Table,
+};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -99,16 +101,24 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
-    if !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+    if !bytes[..bytes.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+    {
         return Err(ReadError::NotPdf);
     }
-    catch_unwind(AssertUnwindSafe(|| read_inner(bytes, limits)))
-        .unwrap_or_else(|_| Err(ReadError::Malformed("the parser failed on this file".into())))
+    catch_unwind(AssertUnwindSafe(|| read_inner(bytes, limits))).unwrap_or_else(|_| {
+        Err(ReadError::Malformed(
+            "the parser failed on this file".into(),
+        ))
+    })
 }
 
 fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
-    let opts =
-        lopdf::LoadOptions { max_decompressed_size: Some(limits.max_content_bytes), ..lopdf::LoadOptions::default() };
+    let opts = lopdf::LoadOptions {
+        max_decompressed_size: Some(limits.max_content_bytes),
+        ..lopdf::LoadOptions::default()
+    };
     let pdf = lopdf::Document::load_mem_with_options(bytes, opts).map_err(|e| match e {
         lopdf::Error::InvalidPassword => ReadError::Encrypted,
         e if format!("{e}").to_ascii_lowercase().contains("password") => ReadError::Encrypted,
@@ -122,7 +132,10 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
         return Err(ReadError::Malformed("no pages found".into()));
     }
     if page_ids.len() > limits.max_pages {
-        return Err(ReadError::TooLarge(format!("more than {} pages", limits.max_pages)));
+        return Err(ReadError::TooLarge(format!(
+            "more than {} pages",
+            limits.max_pages
+        )));
     }
 
     let mut fonts = HashMap::new();
@@ -140,7 +153,10 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
         let content = match pdf.get_page_content_with_limit(id, limits.max_content_bytes) {
             Ok(c) => c,
             Err(_) => {
-                notes.push(format!("page {n}: content larger than {} bytes was skipped", limits.max_content_bytes));
+                notes.push(format!(
+                    "page {n}: content larger than {} bytes was skipped",
+                    limits.max_content_bytes
+                ));
                 Vec::new()
             }
         };
@@ -172,8 +188,17 @@ struct Laid {
 fn lay_out(pc: &interp::PageContent, page: u32) -> Laid {
     let has_text = pc.glyphs.iter().any(|g| !g.text.trim().is_empty());
     let mut used = vec![false; pc.glyphs.len()];
-    let mut tables: Vec<Table> = layout::ruled_tables(pc, page, &mut used).into_iter().map(|f| f.table).collect();
-    let rest: Vec<&interp::Glyph> = pc.glyphs.iter().zip(&used).filter(|(_, u)| !**u).map(|(g, _)| g).collect();
+    let mut tables: Vec<Table> = layout::ruled_tables(pc, page, &mut used)
+        .into_iter()
+        .map(|f| f.table)
+        .collect();
+    let rest: Vec<&interp::Glyph> = pc
+        .glyphs
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(g, _)| g)
+        .collect();
     let mut lines = layout::lines(&rest);
     let aligned = layout::aligned_tables(&lines, page);
     if !aligned.is_empty() {
@@ -184,13 +209,28 @@ fn lay_out(pc: &interp::PageContent, page: u32) -> Laid {
             }
             tables.push(found.table);
         }
-        lines = lines.into_iter().zip(taken).filter(|(_, t)| !t).map(|(l, _)| l).collect();
+        lines = lines
+            .into_iter()
+            .zip(taken)
+            .filter(|(_, t)| !t)
+            .map(|(l, _)| l)
+            .collect();
     }
-    Laid { lines, tables, height: pc.height, has_text }
+    Laid {
+        lines,
+        tables,
+        height: pc.height,
+        has_text,
+    }
 }
 
 fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
-    let no_text: Vec<u32> = laid.iter().enumerate().filter(|(_, l)| !l.has_text).map(|(i, _)| (i + 1) as u32).collect();
+    let no_text: Vec<u32> = laid
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.has_text)
+        .map(|(i, _)| (i + 1) as u32)
+        .collect();
     let n_pages = laid.len();
     drop_furniture(&mut laid);
 
@@ -202,7 +242,8 @@ fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
         let refs: Vec<&layout::Line> = l.lines.iter().collect();
         for group in layout::paragraphs(&refs) {
             let ls: Vec<&layout::Line> = group.iter().map(|&k| refs[k]).collect();
-            let text = kehoach_text::nfc(&layout::join_lines(ls.iter().map(|l| l.text()))).into_owned();
+            let text =
+                kehoach_text::nfc(&layout::join_lines(ls.iter().map(|l| l.text()))).into_owned();
             let bbox = BBox {
                 x0: ls.iter().map(|l| l.x0).fold(f32::MAX, f32::min),
                 y0: ls[0].top(),
@@ -210,7 +251,14 @@ fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
                 y1: ls.last().map_or(ls[0].y, |l| l.y + 0.25 * l.size),
             };
             let bold = ls.iter().all(|l| l.bold);
-            blocks.push((bbox.y0, Block::Paragraph(Paragraph { text, bold, pos: Pos::on_page(page, Some(bbox)) })));
+            blocks.push((
+                bbox.y0,
+                Block::Paragraph(Paragraph {
+                    text,
+                    bold,
+                    pos: Pos::on_page(page, Some(bbox)),
+                }),
+            ));
         }
         for mut t in l.tables {
             for row in &mut t.rows {
@@ -222,19 +270,32 @@ fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
             blocks.push((y, Block::Table(t)));
         }
         blocks.sort_by(|a, b| a.0.total_cmp(&b.0));
-        doc.pages.push(Page { number: Some(page), blocks: blocks.into_iter().map(|(_, b)| b).collect() });
+        doc.pages.push(Page {
+            number: Some(page),
+            blocks: blocks.into_iter().map(|(_, b)| b).collect(),
+        });
     }
     if !no_text.is_empty() {
         let list: Vec<String> = no_text.iter().map(u32::to_string).collect();
-        let what =
-            if no_text.len() == n_pages { "the PDF has no text layer (a scan?)" } else { "pages without a text layer" };
+        let what = if no_text.len() == n_pages {
+            "the PDF has no text layer (a scan?)"
+        } else {
+            "pages without a text layer"
+        };
         doc.warnings.push(ReaderWarning {
             code: "no_text_layer".into(),
-            message: format!("{what}: page{} {}", if no_text.len() > 1 { "s" } else { "" }, list.join(", ")),
+            message: format!(
+                "{what}: page{} {}",
+                if no_text.len() > 1 { "s" } else { "" },
+                list.join(", ")
+            ),
         });
     }
     for n in notes {
-        doc.warnings.push(ReaderWarning { code: "pdf_content".into(), message: n });
+        doc.warnings.push(ReaderWarning {
+            code: "pdf_content".into(),
+            message: n,
+        });
     }
     doc
 }
@@ -243,7 +304,11 @@ fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
 /// pages, and lone page numbers near the top or bottom edge.
 fn drop_furniture(laid: &mut [Laid]) {
     let key = |l: &layout::Line| -> String {
-        let t: String = l.text().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+        let t: String = l
+            .text()
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect();
         format!("{}@{}", t.trim(), (l.y / 6.0).round())
     };
     let edge = |l: &layout::Line, h: f32| h > 0.0 && (l.y < 0.12 * h || l.y > 0.88 * h);
@@ -272,13 +337,26 @@ fn drop_furniture(laid: &mut [Laid]) {
 /// `3`, `- 3 -`, `Trang 3`, `3/10`, `Page 3 of 10`.
 fn is_page_number(text: &str) -> bool {
     let t = text.trim().to_lowercase();
-    let t = t.trim_start_matches("trang").trim_start_matches("page").trim();
-    let core: String = t.chars().filter(|c| !matches!(c, '-' | '–' | '—' | '(' | ')' | '[' | ']' | ' ')).collect();
+    let t = t
+        .trim_start_matches("trang")
+        .trim_start_matches("page")
+        .trim();
+    let core: String = t
+        .chars()
+        .filter(|c| !matches!(c, '-' | '–' | '—' | '(' | ')' | '[' | ']' | ' '))
+        .collect();
     if core.is_empty() || core.len() > 12 {
         return false;
     }
-    let parts: Vec<&str> = core.split(['/', '|']).flat_map(|p| p.split("of")).flat_map(|p| p.split("trên")).collect();
-    parts.len() <= 2 && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    let parts: Vec<&str> = core
+        .split(['/', '|'])
+        .flat_map(|p| p.split("of"))
+        .flat_map(|p| p.split("trên"))
+        .collect();
+    parts.len() <= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

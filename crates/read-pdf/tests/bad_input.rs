@@ -38,11 +38,13 @@ fn make_pdf(pages: &[Vec<u8>], cid: bool) -> Vec<u8> {
         dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         vec![0u8],
     ));
-    let resources = doc.add_object(dictionary! { "Font" => fonts, "XObject" => dictionary! { "Im1" => image } });
+    let resources = doc
+        .add_object(dictionary! { "Font" => fonts, "XObject" => dictionary! { "Im1" => image } });
     let mut kids: Vec<Object> = Vec::new();
     for content in pages {
         let c = doc.add_object(Stream::new(dictionary! {}, content.clone()));
-        let p = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
+        let p =
+            doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
         kids.push(p.into());
     }
     let count = kids.len() as i64;
@@ -104,7 +106,14 @@ fn text_of(doc: &kehoach_doc::Document) -> String {
 #[test]
 fn truncated_files_error_or_read_partially() {
     let bytes = fixture("lo/001_0d47e3459e23ee36.pdf");
-    for cut in [10, 100, 1000, bytes.len() / 10, bytes.len() / 2, bytes.len() - 20] {
+    for cut in [
+        10,
+        100,
+        1000,
+        bytes.len() / 10,
+        bytes.len() / 2,
+        bytes.len() - 20,
+    ] {
         // Either outcome is fine; a panic or a hang is not.
         let _ = read(&bytes[..cut]);
     }
@@ -127,7 +136,10 @@ fn garbage_and_not_pdf() {
 #[test]
 fn malformed_xref_is_repaired_or_reported() {
     let mut bytes = fixture("lo/001_0d47e3459e23ee36.pdf");
-    let at = bytes.windows(9).rposition(|w| w == b"startxref").expect("has startxref");
+    let at = bytes
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .expect("has startxref");
     for b in bytes.iter_mut().skip(at + 10).take(4) {
         if b.is_ascii_digit() {
             *b = b'9';
@@ -141,7 +153,10 @@ fn malformed_xref_is_repaired_or_reported() {
 
 #[test]
 fn encrypted_with_empty_user_password_opens() {
-    for name in ["bad/enc_empty_user_aes256.pdf", "bad/enc_empty_user_rc4.pdf"] {
+    for name in [
+        "bad/enc_empty_user_aes256.pdf",
+        "bad/enc_empty_user_rc4.pdf",
+    ] {
         let doc = read(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(text_of(&doc).contains("KẾ HOẠCH"), "{name}");
     }
@@ -165,10 +180,16 @@ fn garbage_in_a_content_stream_keeps_what_came_before() {
 
 #[test]
 fn a_font_without_tounicode_is_a_warning() {
-    let content = b"BT /F2 12 Tf 72 700 Td <00410042> Tj ET\nBT /F1 12 Tf 72 680 Td (Readable) Tj ET".to_vec();
+    let content =
+        b"BT /F2 12 Tf 72 700 Td <00410042> Tj ET\nBT /F1 12 Tf 72 680 Td (Readable) Tj ET"
+            .to_vec();
     let doc = read(&make_pdf(&[content], true)).expect("reads");
     assert!(text_of(&doc).contains("Readable"));
-    assert!(doc.warnings.iter().any(|w| w.message.contains("ToUnicode")), "{:?}", doc.warnings);
+    assert!(
+        doc.warnings.iter().any(|w| w.message.contains("ToUnicode")),
+        "{:?}",
+        doc.warnings
+    );
 }
 
 #[test]
@@ -176,7 +197,11 @@ fn pages_without_text_are_named_in_a_warning() {
     let text = b"BT /F1 12 Tf 72 700 Td (Some text) Tj ET".to_vec();
     let image = b"q 500 0 0 700 50 50 cm /Im1 Do Q".to_vec();
     let doc = read(&make_pdf(&[text, image.clone(), image], false)).expect("reads");
-    let w = doc.warnings.iter().find(|w| w.code == "no_text_layer").expect("warning");
+    let w = doc
+        .warnings
+        .iter()
+        .find(|w| w.code == "no_text_layer")
+        .expect("warning");
     assert!(w.message.contains("2, 3"), "{}", w.message);
     assert_eq!(doc.page_count, Some(3));
 }
@@ -191,13 +216,22 @@ fn a_thousand_pages_in_bounded_time() {
     assert_eq!(doc.pages.len(), 1000);
     assert!(took < Duration::from_secs(120), "took {took:?}");
     // Every page's table is found, with its rows and page numbers.
-    let tables = doc.blocks().filter(|b| matches!(b, kehoach_doc::Block::Table(_))).count();
+    let tables = doc
+        .blocks()
+        .filter(|b| matches!(b, kehoach_doc::Block::Table(_)))
+        .count();
     assert_eq!(tables, 1000);
     // The page number at the foot of each page is furniture, not content.
     assert!(!text_of(&doc).lines().any(|l| l.trim() == "500"));
 
-    let limited = Limits { max_pages: 100, ..Limits::default() };
-    assert!(matches!(read_with(&bytes, &limited), Err(ReadError::TooLarge(_))));
+    let limited = Limits {
+        max_pages: 100,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_with(&bytes, &limited),
+        Err(ReadError::TooLarge(_))
+    ));
 }
 
 #[test]
@@ -207,7 +241,10 @@ fn operator_limit_is_enforced() {
         content.extend_from_slice(b"q Q ");
     }
     content.extend_from_slice(b"BT /F1 12 Tf 72 700 Td (late) Tj ET");
-    let limits = Limits { max_ops_per_page: 1000, ..Limits::default() };
+    let limits = Limits {
+        max_ops_per_page: 1000,
+        ..Limits::default()
+    };
     let doc = read_with(&make_pdf(&[content], false), &limits).expect("reads");
     assert!(doc.warnings.iter().any(|w| w.message.contains("operators")));
     assert!(text_of(&doc).contains("early") && !text_of(&doc).contains("late"));

@@ -14,11 +14,13 @@ fn make_pdf(pages: &[String]) -> Vec<u8> {
     let f2 = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Times-Bold", "Encoding" => "WinAnsiEncoding",
     });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => f1, "F2" => f2 } });
+    let resources =
+        doc.add_object(dictionary! { "Font" => dictionary! { "F1" => f1, "F2" => f2 } });
     let mut kids: Vec<Object> = Vec::new();
     for content in pages {
         let c = doc.add_object(Stream::new(dictionary! {}, content.clone().into_bytes()));
-        let p = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
+        let p =
+            doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
         kids.push(p.into());
     }
     let count = kids.len() as i64;
@@ -71,7 +73,8 @@ fn header_row(top: f32) -> String {
 }
 
 fn furniture(page: usize) -> String {
-    text(200.0, 770.0, 9.0, "KE HOACH SO 12/KH-UBND - BAN DU THAO") + &text(300.0, 30.0, 9.0, &page.to_string())
+    text(200.0, 770.0, 9.0, "KE HOACH SO 12/KH-UBND - BAN DU THAO")
+        + &text(300.0, 30.0, 9.0, &page.to_string())
 }
 
 fn tables(doc: &Doc) -> Vec<&Table> {
@@ -87,7 +90,12 @@ fn appendix() -> Vec<u8> {
     // Page 1: header, a section row spanning all columns (no inner rules), rows 1 and 2;
     // row 2's content breaks over the page end.
     let mut p1 = furniture(1) + &text(60.0, 720.0, 13.0, "PHU LUC");
-    let rows1 = [(700.0, 680.0), (680.0, 660.0), (660.0, 620.0), (620.0, 580.0)];
+    let rows1 = [
+        (700.0, 680.0),
+        (680.0, 660.0),
+        (660.0, 620.0),
+        (620.0, 580.0),
+    ];
     p1 += &grid(&rows1, &COLS, None);
     // Section row: no vertical rules inside it.
     p1 = p1
@@ -95,7 +103,12 @@ fn appendix() -> Vec<u8> {
         .replace(&format!("{} 660 0.5 20 re f\n", COLS[3]), "");
     p1 += &header_row(700.0);
     p1 += &(text(66.0, 666.0, 10.0, "I")
-        + &text(106.0, 666.0, 10.0, "XAY DUNG VAN BAN CHI DAO DIEU HANH CUA UY BAN NHAN DAN"));
+        + &text(
+            106.0,
+            666.0,
+            10.0,
+            "XAY DUNG VAN BAN CHI DAO DIEU HANH CUA UY BAN NHAN DAN",
+        ));
     p1 += &(text(66.0, 646.0, 10.0, "1")
         + &text(106.0, 646.0, 10.0, "Xay dung ke hoach")
         + &text(106.0, 634.0, 10.0, "kiem soat TTHC")
@@ -126,13 +139,32 @@ fn filled_rectangle_borders_make_cells_with_spans() {
     assert_eq!(t.len(), 2, "one table part per page");
     let p1 = t[0];
     assert_eq!(p1.rows.len(), 4);
-    assert_eq!(p1.rows[0].grid(), vec!["TT", "Noi dung cong viec", "Don vi chu tri", "Thoi gian hoan thanh"]);
+    assert_eq!(
+        p1.rows[0].grid(),
+        vec![
+            "TT",
+            "Noi dung cong viec",
+            "Don vi chu tri",
+            "Thoi gian hoan thanh"
+        ]
+    );
     // The section row: the number cell, then the content cell spanning the other three columns.
     let section = &p1.rows[1];
     assert_eq!(section.cells.len(), 2, "{:?}", section.grid());
     assert_eq!(section.cells[1].colspan, 3);
-    assert_eq!(section.grid(), vec!["I", "XAY DUNG VAN BAN CHI DAO DIEU HANH CUA UY BAN NHAN DAN", "", ""]);
-    assert_eq!(p1.rows[2].cells[1].text, "Xay dung ke hoach\nkiem soat TTHC");
+    assert_eq!(
+        section.grid(),
+        vec![
+            "I",
+            "XAY DUNG VAN BAN CHI DAO DIEU HANH CUA UY BAN NHAN DAN",
+            "",
+            ""
+        ]
+    );
+    assert_eq!(
+        p1.rows[2].cells[1].text,
+        "Xay dung ke hoach\nkiem soat TTHC"
+    );
     assert_eq!(p1.rows[2].pos.page, Some(1));
 }
 
@@ -142,7 +174,10 @@ fn a_broken_row_continues_under_the_repeated_header() {
     let t = tables(&doc);
     let p2 = t[1];
     assert_eq!(p2.rows[0].grid()[0], "TT", "the header repeats");
-    assert_eq!(p2.rows[1].grid(), vec!["", "xa nam 2024", "", "Quy II/2024"]);
+    assert_eq!(
+        p2.rows[1].grid(),
+        vec!["", "xa nam 2024", "", "Quy II/2024"]
+    );
     assert_eq!(p2.rows[1].pos.page, Some(2));
     // The extractor merges the tail into row 2.
     let src = kehoach_plan::Source {
@@ -152,11 +187,22 @@ fn a_broken_row_continues_under_the_repeated_header() {
         pages: doc.page_count,
     };
     let plan = kehoach_extract::extract(&doc, src);
-    let two = plan.tasks.iter().find(|t| t.number.as_deref() == Some("2")).expect("row 2");
-    assert_eq!(two.content.as_deref(), Some("Ra soat quy dinh, thu tuc hanh chinh tren dia ban xa nam 2024"));
+    let two = plan
+        .tasks
+        .iter()
+        .find(|t| t.number.as_deref() == Some("2"))
+        .expect("row 2");
+    assert_eq!(
+        two.content.as_deref(),
+        Some("Ra soat quy dinh, thu tuc hanh chinh tren dia ban xa nam 2024")
+    );
     assert_eq!(two.deadline.as_deref(), Some("Quy II/2024"));
     assert_eq!(two.source.page, Some(1));
-    let three = plan.tasks.iter().find(|t| t.number.as_deref() == Some("3")).expect("row 3");
+    let three = plan
+        .tasks
+        .iter()
+        .find(|t| t.number.as_deref() == Some("3"))
+        .expect("row 3");
     assert_eq!(three.source.page, Some(2));
 }
 
@@ -165,24 +211,40 @@ fn running_headers_and_page_numbers_are_dropped() {
     let doc = kehoach_read_pdf::read(&appendix()).expect("reads");
     for b in doc.blocks() {
         if let Block::Paragraph(p) = b {
-            assert!(!p.text.contains("BAN DU THAO"), "running header kept: {}", p.text);
-            assert!(p.text.trim().parse::<u32>().is_err(), "page number kept: {}", p.text);
+            assert!(
+                !p.text.contains("BAN DU THAO"),
+                "running header kept: {}",
+                p.text
+            );
+            assert!(
+                p.text.trim().parse::<u32>().is_err(),
+                "page number kept: {}",
+                p.text
+            );
         }
     }
-    assert!(doc.blocks().any(|b| matches!(b, Block::Paragraph(p) if p.text == "Noi nhan:")));
+    assert!(doc
+        .blocks()
+        .any(|b| matches!(b, Block::Paragraph(p) if p.text == "Noi nhan:")));
 }
 
 #[test]
 fn flipped_coordinates_and_tj_spacing() {
     // cairo style: a flipped CTM with a mirrored text matrix, words placed by TJ offsets.
-    let content = "1 0 0 -1 0 792 cm\nBT 12 0 0 -12 72 100 Tm /F1 1 Tf [(Th)10(uc)-250(hien)] TJ ET\n\
+    let content =
+        "1 0 0 -1 0 792 cm\nBT 12 0 0 -12 72 100 Tm /F1 1 Tf [(Th)10(uc)-250(hien)] TJ ET\n\
                    BT 12 0 0 -12 72 116 Tm /F1 1 Tf (dong hai) Tj ET\n"
-        .to_string();
+            .to_string();
     let doc = kehoach_read_pdf::read(&make_pdf(&[content])).expect("reads");
-    let Some(Block::Paragraph(p)) = doc.blocks().next() else { panic!("a paragraph") };
+    let Some(Block::Paragraph(p)) = doc.blocks().next() else {
+        panic!("a paragraph")
+    };
     assert_eq!(p.text, "Thuc hien\ndong hai");
     let bbox = p.pos.bbox.expect("bbox");
-    assert!((bbox.x0 - 72.0).abs() < 1.0 && bbox.y0 > 80.0 && bbox.y0 < 100.0, "{bbox:?}");
+    assert!(
+        (bbox.x0 - 72.0).abs() < 1.0 && bbox.y0 > 80.0 && bbox.y0 < 100.0,
+        "{bbox:?}"
+    );
 }
 
 #[test]
@@ -191,10 +253,12 @@ fn rows_with_their_own_column_rules_start_a_new_table() {
     let mut page = grid(&[(700.0, 680.0), (680.0, 660.0)], &COLS, None);
     page += &grid(&[(660.0, 640.0)], &[60.0, 90.0, 300.0, 420.0, 552.0], None);
     page += &header_row(700.0);
-    page +=
-        &(text(66.0, 666.0, 10.0, "1") + &text(106.0, 666.0, 10.0, "Viec mot") + &text(336.0, 666.0, 10.0, "Phong A"));
-    page +=
-        &(text(64.0, 646.0, 10.0, "2") + &text(94.0, 646.0, 10.0, "Viec hai") + &text(304.0, 646.0, 10.0, "Phong B"));
+    page += &(text(66.0, 666.0, 10.0, "1")
+        + &text(106.0, 666.0, 10.0, "Viec mot")
+        + &text(336.0, 666.0, 10.0, "Phong A"));
+    page += &(text(64.0, 646.0, 10.0, "2")
+        + &text(94.0, 646.0, 10.0, "Viec hai")
+        + &text(304.0, 646.0, 10.0, "Phong B"));
     let doc = kehoach_read_pdf::read(&make_pdf(&[page])).expect("reads");
     let t = tables(&doc);
     assert_eq!(t.len(), 2);

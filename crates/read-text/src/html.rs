@@ -67,11 +67,16 @@ pub fn parse_table(html: &str, first_line: u32) -> Vec<Row> {
             i += 1;
             continue;
         }
-        let Some(end_rel) = html[i..].find('>') else { break };
+        let Some(end_rel) = html[i..].find('>') else {
+            break;
+        };
         let tag = &html[i + 1..i + end_rel];
         let (closing, name, attrs) = split_tag(tag);
         let tag_end = i + end_rel + 1;
-        let structural = matches!(name.as_str(), "table" | "tr" | "td" | "th" | "tbody" | "thead" | "tfoot");
+        let structural = matches!(
+            name.as_str(),
+            "table" | "tr" | "td" | "th" | "tbody" | "thead" | "tfoot"
+        );
         if !structural {
             i = tag_end;
             continue;
@@ -158,7 +163,10 @@ fn finish_row(rows: &mut Vec<Row>, carries: &mut Vec<Option<Carry>>, row: Option
     loop {
         // Cells carried down from rows above occupy their columns first.
         if let Some(Some(carry)) = carries.get_mut(col) {
-            out.push(Cell { colspan: carry.colspan, ..Cell::new(carry.text.clone(), pos) });
+            out.push(Cell {
+                colspan: carry.colspan,
+                ..Cell::new(carry.text.clone(), pos)
+            });
             let span = carry.colspan as usize;
             carry.rows_left -= 1;
             if carry.rows_left == 0 {
@@ -181,9 +189,16 @@ fn finish_row(rows: &mut Vec<Row>, carries: &mut Vec<Option<Carry>>, row: Option
             if carries.len() < col + 1 {
                 carries.resize_with(col + 1, || None);
             }
-            carries[col] = Some(Carry { text: text.clone(), colspan, rows_left: rowspan - 1 });
+            carries[col] = Some(Carry {
+                text: text.clone(),
+                colspan,
+                rows_left: rowspan - 1,
+            });
         }
-        out.push(Cell { colspan, ..Cell::new(text, pos) });
+        out.push(Cell {
+            colspan,
+            ..Cell::new(text, pos)
+        });
         col += colspan as usize;
     }
     if !out.is_empty() {
@@ -198,8 +213,14 @@ fn split_tag(tag: &str) -> (bool, String, String) {
         Some(r) => (true, r.trim_start()),
         None => (false, tag),
     };
-    let name_end = rest.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(rest.len());
-    (closing, rest[..name_end].to_ascii_lowercase(), rest[name_end..].to_ascii_lowercase())
+    let name_end = rest
+        .find(|c: char| c.is_whitespace() || c == '/')
+        .unwrap_or(rest.len());
+    (
+        closing,
+        rest[..name_end].to_ascii_lowercase(),
+        rest[name_end..].to_ascii_lowercase(),
+    )
 }
 
 /// Reads `name=N`, `name="N"` or `name='N'` from attributes; 1 when absent or invalid.
@@ -222,7 +243,9 @@ mod tests {
     use super::*;
 
     fn texts(rows: &[Row]) -> Vec<Vec<String>> {
-        rows.iter().map(|r| r.grid().into_iter().map(str::to_string).collect()).collect()
+        rows.iter()
+            .map(|r| r.grid().into_iter().map(str::to_string).collect())
+            .collect()
     }
 
     #[test]

@@ -18,7 +18,9 @@
 mod decode;
 mod html;
 
-use kehoach_doc::{Block, Cell, Document, Page, Paragraph, Pos, ReaderWarning, Row, SourceFormat, Table};
+use kehoach_doc::{
+    Block, Cell, Document, Page, Paragraph, Pos, ReaderWarning, Row, SourceFormat, Table,
+};
 use kehoach_text::strip_markup_cow;
 
 pub use decode::decode;
@@ -78,7 +80,10 @@ pub fn read_str(text: &str) -> Document {
             builder.end_block();
             let rows = html::parse_table(&table_text, line_no);
             if !rows.is_empty() {
-                builder.push_block(Block::Table(Table { pos: Pos::line(line_no), rows }));
+                builder.push_block(Block::Table(Table {
+                    pos: Pos::line(line_no),
+                    rows,
+                }));
             }
             i += consumed.max(1);
             continue;
@@ -144,7 +149,9 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 fn is_page_separator(trimmed: &str) -> bool {
     trimmed == "\x0c"
         || (trimmed.len() >= 3
-            && (trimmed.bytes().all(|b| b == b'-') || trimmed.bytes().all(|b| b == b'*') || trimmed.bytes().all(|b| b == b'_')))
+            && (trimmed.bytes().all(|b| b == b'-')
+                || trimmed.bytes().all(|b| b == b'*')
+                || trimmed.bytes().all(|b| b == b'_')))
 }
 
 fn is_pipe_row(trimmed: &str) -> bool {
@@ -219,7 +226,12 @@ fn clean_cell(raw: &str) -> String {
         return stripped.trim().to_string();
     }
     let mut out = String::with_capacity(stripped.len());
-    for (i, line) in stripped.split('\n').map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in stripped
+        .split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         if i > 0 {
             out.push('\n');
         }
@@ -263,10 +275,18 @@ impl Builder {
     fn push_row(&mut self, cells: Vec<String>, line: u32) {
         self.flush_para();
         let pos = Pos::line(line);
-        let row = Row { cells: cells.into_iter().map(|t| Cell::new(t, pos)).collect(), pos };
+        let row = Row {
+            cells: cells.into_iter().map(|t| Cell::new(t, pos)).collect(),
+            pos,
+        };
         match &mut self.table {
             Some(t) => t.rows.push(row),
-            None => self.table = Some(Table { rows: vec![row], pos }),
+            None => {
+                self.table = Some(Table {
+                    rows: vec![row],
+                    pos,
+                })
+            }
         }
     }
 
@@ -276,7 +296,11 @@ impl Builder {
 
     fn flush_para(&mut self) {
         if let Some((lines, line, bold)) = self.para.take() {
-            self.blocks.push(Block::Paragraph(Paragraph { text: lines.join("\n"), bold, pos: Pos::line(line) }));
+            self.blocks.push(Block::Paragraph(Paragraph {
+                text: lines.join("\n"),
+                bold,
+                pos: Pos::line(line),
+            }));
         }
     }
 
@@ -291,7 +315,10 @@ impl Builder {
         self.end_block();
         let blocks = std::mem::take(&mut self.blocks);
         if !blocks.is_empty() {
-            self.pages.push(Page { number: None, blocks });
+            self.pages.push(Page {
+                number: None,
+                blocks,
+            });
         }
     }
 
@@ -312,7 +339,10 @@ fn is_bold_line(raw: &str) -> bool {
 
 /// A reader warning in the contract's vocabulary.
 pub(crate) fn warning(code: &str, message: impl Into<String>) -> ReaderWarning {
-    ReaderWarning { code: code.to_string(), message: message.into() }
+    ReaderWarning {
+        code: code.to_string(),
+        message: message.into(),
+    }
 }
 
 #[cfg(test)]
@@ -348,7 +378,9 @@ mod tests {
 
     #[test]
     fn markdown_table_with_breaks() {
-        let doc = read_str("| TT | NỘI DUNG | CHỦ TRÌ |\n|---|--|---|\n| <b>1</b> | A<br>B | X |\n|  | c |  |\n");
+        let doc = read_str(
+            "| TT | NỘI DUNG | CHỦ TRÌ |\n|---|--|---|\n| <b>1</b> | A<br>B | X |\n|  | c |  |\n",
+        );
         let t = tables(&doc);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].rows.len(), 3);
