@@ -9,8 +9,13 @@
 //!    ink's projection profile and corrected when over 0.3°;
 //! 3. ruling lines (long dark runs) give the table grids, and are painted out
 //!    before recognition;
-//! 4. `tesseract … --psm 6 tsv` gives word boxes and confidences; a page read
-//!    with very low confidence is tried again turned by 180° (upside-down scans);
+//! 4. one `tesseract … --psm 6 tsv` call per page gives word boxes and
+//!    confidences: on a page with tables, each cell is cut out and the cells
+//!    are stacked into one image ([`strips`]), so text lines of neighbouring
+//!    cells are never read as one line; a page read with low confidence (or
+//!    few Vietnamese syllables) is tried again turned by 180° (upside-down scans);
+//!    the short number cells of all pages are read again in one call
+//!    restricted to numbering characters;
 //! 5. words are repaired against a lexicon of plan vocabulary ([`repair`]);
 //! 6. words fall into grid cells (or, on a page without rules, into columns
 //!    found from the gaps between words under a header line); the rest become
@@ -94,12 +99,27 @@ pub fn read_image_with(bytes: &[u8], opts: &Options) -> Result<Document, OcrErro
     let dpi = ((image.width.max(image.height) as f32 / 11.69).round() as u32).clamp(70, 600);
     let mut results = vec![read_page(1, pdf::PageImage { image, dpi }, opts)?];
     reread_numbers(&mut results);
-    let result = results.remove(0);
+    let mut result = results.remove(0);
+    fix_section_sequence(std::slice::from_mut(&mut result.page));
     let mut doc = Document::new(SourceFormat::Ocr);
     doc.page_count = Some(1);
     doc.warnings.extend(result.warnings);
     doc.pages.push(result.page);
     Ok(doc)
+}
+
+/// The reader's own worker pool (`RAYON_NUM_THREADS`, else one per core):
+/// pages never wait for a caller's pool, whose workers may be blocked on
+/// this very call.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kehoach-ocr-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 /// Reads the given pages (1-based; empty = all) of a scanned PDF.
@@ -121,9 +141,8 @@ pub fn read_scanned_pdf_with(
     } else {
         pages.iter().copied().filter(|p| all.contains(p)).collect()
     };
-    let results: Vec<Result<PageResult, OcrError>> = wanted
-        .par_iter()
-        .map(|&n| match pdf::page_image(&doc_pdf, bytes, n) {
+    let read_one = |&n: &u32| -> Result<PageResult, OcrError> {
+        match pdf::page_image(&doc_pdf, bytes, n) {
             Ok(img) => read_page(n, img, opts),
             Err(OcrError::MissingTool(m)) => Err(OcrError::MissingTool(m)),
             Err(e) => Ok(PageResult {
@@ -140,8 +159,12 @@ pub fn read_scanned_pdf_with(
                     ),
                 }],
             }),
-        })
-        .collect();
+        }
+    };
+    let results: Vec<Result<PageResult, OcrError>> = match pool() {
+        Some(p) => p.install(|| wanted.par_iter().map(read_one).collect()),
+        None => wanted.iter().map(read_one).collect(),
+    };
     let mut results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
     reread_numbers(&mut results);
     let mut doc = Document::new(SourceFormat::Ocr);
@@ -150,6 +173,7 @@ pub fn read_scanned_pdf_with(
         doc.warnings.extend(r.warnings);
         doc.pages.push(r.page);
     }
+    fix_section_sequence(&mut doc.pages);
     Ok(doc)
 }
 
@@ -291,6 +315,66 @@ fn reread_numbers(results: &mut [PageResult]) {
     }
 }
 
+fn roman_value(s: &str) -> Option<u32> {
+    let v = |c| match c {
+        'I' => Some(1),
+        'V' => Some(5),
+        'X' => Some(10),
+        _ => None,
+    };
+    let digits: Vec<u32> = s.chars().map(v).collect::<Option<Vec<_>>>()?;
+    if digits.is_empty() || digits.len() > 5 {
+        return None;
+    }
+    let mut total = 0i64;
+    for (i, d) in digits.iter().enumerate() {
+        if digits.get(i + 1).is_some_and(|n| n > d) {
+            total -= *d as i64;
+        } else {
+            total += *d as i64;
+        }
+    }
+    (total > 0).then_some(total as u32)
+}
+
+fn roman(mut n: u32) -> String {
+    let mut out = String::new();
+    for (v, s) in [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")] {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// Section numbers read with a stroke too few (`II` for `III`, `I` for
+/// `III`): a Roman number of strokes only that does not follow the previous
+/// section becomes the next one.
+fn fix_section_sequence(pages: &mut [Page]) {
+    let mut prev = 0u32;
+    for page in pages.iter_mut() {
+        for b in page.blocks.iter_mut() {
+            let Block::Table(t) = b else { continue };
+            for row in t.rows.iter_mut().skip(1) {
+                let Some(c) = row.cells.first_mut() else {
+                    continue;
+                };
+                let text = c.text.trim().trim_end_matches('.').to_string();
+                let Some(v) = roman_value(&text) else {
+                    continue;
+                };
+                if v <= prev && prev - v <= 2 && text.chars().all(|ch| ch == 'I') {
+                    prev += 1;
+                    c.text = c.text.replacen(&text, &roman(prev), 1);
+                } else {
+                    prev = v;
+                }
+            }
+        }
+    }
+}
+
 /// Number cells of a page's tables: the first cell of each row when the
 /// first column is narrow and the cell short, cut from the page bitmap.
 fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
@@ -346,6 +430,30 @@ struct Recognised {
     mean_conf: f32,
     /// The straightened page with its rules painted out.
     clean: Gray,
+}
+
+/// The share of words (letters only, two or more) that are Vietnamese
+/// syllables or lexicon words: low for upside-down or non-text pages.
+fn syllable_share(ws: &[Word]) -> f32 {
+    let lex = repair::lexicon();
+    let (mut n, mut ok) = (0usize, 0usize);
+    for w in ws {
+        let core: String = w.text.chars().filter(|c| c.is_alphabetic()).collect();
+        if core.chars().count() < 2
+            || core.len() != w.text.trim_matches(|c: char| !c.is_alphanumeric()).len()
+        {
+            continue;
+        }
+        n += 1;
+        if kehoach_text::is_valid_syllable(&core) || lex.contains(&core) {
+            ok += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        ok as f32 / n as f32
+    }
 }
 
 fn mean(ws: &[Word]) -> f32 {
@@ -430,9 +538,11 @@ fn read_page(n: u32, pi: pdf::PageImage, opts: &Options) -> Result<PageResult, O
         });
     }
     let mut rec = recognise(&img, pi.dpi, thr, opts)?;
-    if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 {
+    if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 || syllable_share(&rec.words) < 0.5 {
         let turned = recognise(&img.rotated_180(), pi.dpi, thr, opts)?;
-        if turned.mean_conf > rec.mean_conf + 0.1 && turned.words.len() >= 3 {
+        let better = turned.mean_conf + syllable_share(&turned.words)
+            > rec.mean_conf + syllable_share(&rec.words) + 0.2;
+        if better && turned.words.len() >= 3 {
             warnings.push(ReaderWarning {
                 code: ROTATED_CODE.into(),
                 message: format!("page {n}: the page was upside down and was read turned by 180°"),
@@ -612,4 +722,17 @@ fn unruled_grid(words: &[Word], dpi: u32) -> Option<layout::Grid> {
         bottom + 2,
         (dpi / 12).max(8) as i32,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roman_numbers() {
+        assert_eq!(roman_value("IV"), Some(4));
+        assert_eq!(roman_value("III"), Some(3));
+        assert_eq!(roman_value("IIa"), None);
+        assert_eq!(roman(9), "IX");
+    }
 }

@@ -177,31 +177,30 @@ impl Gray {
         let mut out = Gray::filled(self.width, self.height, 255);
         let (s, c) = deg.to_radians().sin_cos();
         let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+        let (wi, hi) = (w as usize, h as usize);
         for y in 0..h {
             let dy = y as f64 - cy;
-            // Inverse mapping: source = R(-deg) * (dest - centre) + centre.
-            let base_x = cx + dy * s;
-            let base_y = cy + dy * c;
-            let row = (y * w) as usize;
-            for x in 0..w {
-                let dx = x as f64 - cx;
-                let sx = base_x + dx * c;
-                let sy = base_y - dx * s;
-                if sx < 0.0 || sy < 0.0 || sx >= (w - 1) as f64 || sy >= (h - 1) as f64 {
-                    continue;
+            // Inverse mapping: source = R(-deg) * (dest - centre) + centre,
+            // stepped along the row.
+            let mut sx = (cx + dy * s - cx * c) as f32;
+            let mut sy = (cy + dy * c + cx * s) as f32;
+            let (step_x, step_y) = (c as f32, -s as f32);
+            let row = y as usize * wi;
+            for x in 0..wi {
+                if sx >= 0.0 && sy >= 0.0 && (sx as usize) + 1 < wi && (sy as usize) + 1 < hi {
+                    let (x0, y0) = (sx as usize, sy as usize);
+                    let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                    let i = y0 * wi + x0;
+                    let p00 = self.data[i] as f32;
+                    let p10 = self.data[i + 1] as f32;
+                    let p01 = self.data[i + wi] as f32;
+                    let p11 = self.data[i + wi + 1] as f32;
+                    let top = p00 + (p10 - p00) * fx;
+                    let bottom = p01 + (p11 - p01) * fx;
+                    out.data[row + x] = (top + (bottom - top) * fy + 0.5) as u8;
                 }
-                let (x0, y0) = (sx as i64, sy as i64);
-                let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
-                let i = (y0 * w + x0) as usize;
-                let p00 = self.data[i] as f64;
-                let p10 = self.data[i + 1] as f64;
-                let p01 = self.data[i + w as usize] as f64;
-                let p11 = self.data[i + w as usize + 1] as f64;
-                let v = p00 * (1.0 - fx) * (1.0 - fy)
-                    + p10 * fx * (1.0 - fy)
-                    + p01 * (1.0 - fx) * fy
-                    + p11 * fx * fy;
-                out.data[row + x as usize] = v.round() as u8;
+                sx += step_x;
+                sy += step_y;
             }
         }
         out
@@ -270,8 +269,12 @@ impl Gray {
     /// pure white: pieces of the page cut out and laid on white show no edges.
     pub fn whiten(&mut self, paper: u8) {
         let top = (paper as u32).saturating_sub(6).max(32);
+        let mut lut = [0u8; 256];
+        for (i, l) in lut.iter_mut().enumerate() {
+            *l = ((i as u32 * 255) / top).min(255) as u8;
+        }
         for v in self.data.iter_mut() {
-            *v = ((*v as u32 * 255) / top).min(255) as u8;
+            *v = lut[*v as usize];
         }
     }
 
@@ -365,6 +368,42 @@ fn runs(
     out
 }
 
+/// [`runs`] down the columns, computed row by row (cache-friendly): a pixel
+/// or its right neighbour darker than `thr` is ink.
+fn vertical_runs(img: &Gray, thr: u8, min_len: u32, gap: u32) -> Vec<(u32, u32, u32)> {
+    let (w, h) = (img.width as usize, img.height);
+    let mut start: Vec<Option<u32>> = vec![None; w];
+    let mut last: Vec<u32> = vec![0; w];
+    let mut out = Vec::new();
+    for y in 0..h {
+        let row = &img.data[y as usize * w..(y as usize + 1) * w];
+        for x in 0..w {
+            let ink = row[x] < thr || (x + 1 < w && row[x + 1] < thr);
+            if ink {
+                if start[x].is_none() {
+                    start[x] = Some(y);
+                }
+                last[x] = y;
+            } else if let Some(s) = start[x] {
+                if y - last[x] > gap {
+                    if last[x] + 1 - s >= min_len {
+                        out.push((x as u32, s, last[x]));
+                    }
+                    start[x] = None;
+                }
+            }
+        }
+    }
+    for x in 0..w {
+        if let Some(s) = start[x] {
+            if last[x] + 1 - s >= min_len {
+                out.push((x as u32, s, last[x]));
+            }
+        }
+    }
+    out
+}
+
 /// Merges runs on adjacent lines that overlap along the run into one line
 /// `(first index, last index, start, end)`.
 fn merge_runs(mut rs: Vec<(u32, u32, u32)>, max_thick: u32) -> Vec<(u32, u32, u32, u32)> {
@@ -398,7 +437,6 @@ pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
     let max_thick = (inch / 25).max(4);
     // A thin rule may fall between two pixel rows (or columns): either counts.
     let hink = |x: u32, y: u32| img.get(x, y) < thr || (y + 1 < h && img.get(x, y + 1) < thr);
-    let vink = |x: u32, y: u32| img.get(x, y) < thr || (x + 1 < w && img.get(x + 1, y) < thr);
     let hr = runs(
         h,
         w,
@@ -410,7 +448,7 @@ pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
         .into_iter()
         .map(|(y0, y1, x0, x1)| HLine { y0, y1, x0, x1 })
         .collect();
-    let vr = runs(w, h, vink, (inch * 2 / 5).min(h / 3).max(15), gap);
+    let vr = vertical_runs(img, thr, (inch * 2 / 5).min(h / 3).max(15), gap);
     let v_lines = merge_runs(vr, max_thick)
         .into_iter()
         .map(|(x0, x1, y0, y1)| VLine { x0, x1, y0, y1 })

@@ -227,6 +227,25 @@ pub fn repair_words(words: &mut [Word], lex: &Lexicon) -> usize {
         let next = order.get(k + 1).and_then(|&n| near(n, false));
         if let Some(fixed) = lex.fix(core, prev, next) {
             fixes.push((i, format!("{pre}{}{post}", recase(core, &fixed))));
+        } else if let Some(p) = prev.filter(|p| p.chars().all(|c| !c.is_uppercase())) {
+            // A word with diacritics in capitals after a lower-case word it
+            // forms a lexicon pair with (`đơn VỊ`): the engine's case slip.
+            let lower = core.to_lowercase();
+            let capitals = core.chars().count() >= 2
+                && core.chars().all(char::is_uppercase)
+                && !core.is_ascii();
+            if capitals
+                && core.chars().count() <= 4
+                && lex.pair_count(&canon(p), &canon(&lower)) > 0
+            {
+                fixes.push((i, format!("{pre}{lower}{post}")));
+            }
+        }
+    }
+    // The engine reads the en dash of "Tài chính – Kế hoạch" as an em dash.
+    for w in words.iter_mut() {
+        if w.text == "—" {
+            w.text = "–".into();
         }
     }
     let n = fixes.len();
@@ -378,5 +397,27 @@ mod tests {
         let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, vec!["(KIẾN", "NGHỊ),", "Công", "chức"]);
         assert!((words[0].conf - REPAIRED_CONF).abs() < 1e-6);
+        let mut words = vec![
+            Word {
+                text: "công".into(),
+                conf: 0.9,
+                x0: 0,
+                y0: 0,
+                x1: 40,
+                y1: 20,
+                line_key: (1, 1, 1),
+            },
+            Word {
+                text: "CHỨC".into(),
+                conf: 0.9,
+                x0: 50,
+                y0: 0,
+                x1: 90,
+                y1: 20,
+                line_key: (1, 1, 1),
+            },
+        ];
+        repair_words(&mut words, &l);
+        assert_eq!(words[1].text, "chức");
     }
 }

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 const MIN_ROW_F1_300: f64 = 0.95;
 const MIN_FIELD_300: f64 = 0.85;
 /// Floors for the 200 dpi scans (measured: see the printed scores).
-const MIN_ROW_F1_200: f64 = 0.85;
-const MIN_FIELD_200: f64 = 0.70;
+const MIN_ROW_F1_200: f64 = 0.90;
+const MIN_FIELD_200: f64 = 0.80;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
