@@ -8,25 +8,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kehoach_plan::{Format, Source};
-use std::path::Path;
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/docx");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "docx"))
-                .filter_map(|e| {
-                    Some((
-                        e.file_name().to_string_lossy().into_owned(),
-                        std::fs::read(e.path()).ok()?,
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
+    kehoach_benches::files("fixtures/docx", "docx")
 }
 
 fn run(files: &[(String, Vec<u8>)], extract: bool) -> usize {
