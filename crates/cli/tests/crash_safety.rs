@@ -8,10 +8,12 @@
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
+mod common;
+use common::{run, BIN};
+
 const PLANS: usize = 120;
 const KILLS: usize = 12;
 
@@ -52,15 +54,6 @@ fn write_plans(dir: &Path, n: usize) {
         let text = format!("{}\n\nBản sao số {i}.\n", texts[i % texts.len()]);
         std::fs::write(dir.join(format!("{i:04}.txt")), text).unwrap();
     }
-}
-
-fn run(args: &[&str], data: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("kehoach runs")
 }
 
 fn import(input: &Path, data: &Path, commit_every: usize) -> Child {

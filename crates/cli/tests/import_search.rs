@@ -3,65 +3,11 @@
 
 use kehoach_plan::Plan;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn gold() -> Vec<(String, Vec<u8>, Plan)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/gold"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let bytes = std::fs::read(p).unwrap();
-            let plan: Plan = serde_json::from_slice(&bytes).unwrap();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                bytes,
-                plan,
-            )
-        })
-        .collect()
-}
-
-fn run(args: &[&str], data: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("kehoach runs")
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn words(s: &str) -> Vec<String> {
-    kehoach_text::fold(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-fn has_phrase(text: &str, phrase: &str) -> bool {
-    let (t, p) = (words(text), words(phrase));
-    t.windows(p.len()).any(|w| w == p.as_slice())
-}
+mod common;
+use common::{gold_files as gold, has_phrase, json, run, BIN};
 
 /// Writes the gold plans into `dir` and returns them.
 fn gold_dir(dir: &Path) -> Vec<Plan> {

@@ -4,55 +4,15 @@
 use kehoach_plan::Plan;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::{has_phrase, json, root, run};
 
 fn gold() -> Vec<Plan> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/gold"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+    common::gold_files()
+        .into_iter()
+        .map(|(_, _, p)| p)
         .collect()
-}
-
-fn run(args: &[&str], data: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("kehoach runs")
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn words(s: &str) -> Vec<String> {
-    kehoach_text::fold(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-fn has_phrase(text: &str, phrase: &str) -> bool {
-    let (t, p) = (words(text), words(phrase));
-    t.windows(p.len()).any(|w| w == p.as_slice())
 }
 
 /// The corpus file stem of a hit (`000_9b75833fe1e96175`).

@@ -2,18 +2,9 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
-
-fn run(args: &[&str], data: &Path) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("kehoach runs")
-}
+mod common;
+use common::run;
 
 #[test]
 fn verify_checks_the_index_and_rehashes_sources() {
