@@ -4,7 +4,7 @@
 use kehoach_doc::{Block, Document};
 use kehoach_plan::date::Date;
 use kehoach_plan::{Meta, Signer};
-use kehoach_text::{fold, normalize};
+use kehoach_text::{fold, normalize, Folded};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -183,9 +183,7 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         if let Some(c) = DATE_LINE.captures(&l.folded) {
             meta.date_raw = Some(l.text.clone());
             if let Some(place) = c.get(1) {
-                // Map the folded span back onto the original text (same char count).
-                let n = place.as_str().chars().count();
-                let p: String = l.text.chars().take(n).collect();
+                let p = original_span(l, place.range());
                 let p = p.trim().trim_end_matches(',').trim().to_string();
                 if !p.is_empty() {
                     meta.place = Some(p);
@@ -326,7 +324,8 @@ pub fn caption(lines: &[Line]) -> Option<Caption> {
             .find(&format!("kh-{code_f}"))
             .or_else(|| l.folded.find(&format!("kh/{code_f}")));
         let code_orig = start
-            .and_then(|s| char_slice(&l.text, &l.folded, s + 3, code_f.len()))
+            .map(|s| original_span(l, s + 3..s + 3 + code_f.len()))
+            .filter(|c| !c.is_empty())
             .unwrap_or_else(|| code_f.to_uppercase());
         if !digits.is_empty() {
             cap.number = Some(format!("{digits}/KH-{code_orig}"));
@@ -341,22 +340,18 @@ pub fn caption(lines: &[Line]) -> Option<Caption> {
     }
     // "… của Chủ tịch UBND xã An Dương)" → "UBND xã An Dương".
     if let Some(pos) = l.folded.rfind(" cua ") {
-        let orig = char_slice(&l.text, &l.folded, pos + 5, l.folded.len() - pos - 5)?;
+        let orig = original_span(l, pos + 5..l.folded.len());
         let orig = orig.trim().trim_end_matches([')', '.', '*', ' ']).trim();
         cap.issuer = clean_issuer(orig);
     }
     Some(cap)
 }
 
-/// The original-text substring for a byte range of the folded text. Folding
-/// maps characters one to one, so char offsets line up.
-fn char_slice(orig: &str, folded: &str, byte_start: usize, byte_len: usize) -> Option<String> {
-    let start_chars = folded.get(..byte_start)?.chars().count();
-    let len_chars = folded
-        .get(byte_start..byte_start + byte_len)?
-        .chars()
-        .count();
-    Some(orig.chars().skip(start_chars).take(len_chars).collect())
+/// The original text of a byte range of a line's folded text.
+fn original_span(l: &Line, r: std::ops::Range<usize>) -> String {
+    let f = Folded::new(&l.text);
+    debug_assert_eq!(f.text, l.folded);
+    f.original(&l.text, r).to_string()
 }
 
 /// Drops the signer's office from an issuer phrase and abbreviates "Ủy ban nhân dân".

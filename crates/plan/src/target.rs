@@ -5,7 +5,7 @@
 //! original, so `text` and `metric` are cut from the original text.
 
 use crate::{Op, Target};
-use kehoach_text::fold_char;
+use kehoach_text::Folded;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -58,49 +58,6 @@ const HANGING: &[&str] = &[
 
 /// Stray words dropped from the end of a metric (`… công ích đối tối thiểu là 20%`).
 const TRAILING: &[&str] = &["doi"];
-
-/// Folded text with a map from each folded byte back to the original.
-struct Folded {
-    text: String,
-    /// `map[i]` is the original byte offset of folded byte `i`; one extra
-    /// entry maps the end.
-    map: Vec<usize>,
-    /// `ends[i]` is the original byte offset just after the character that
-    /// produced folded byte `i` (so a range ends before dropped characters).
-    ends: Vec<usize>,
-}
-
-impl Folded {
-    fn new(s: &str) -> Folded {
-        let mut text = String::with_capacity(s.len());
-        let mut map = Vec::with_capacity(s.len() + 1);
-        let mut ends = Vec::with_capacity(s.len());
-        for (i, c) in s.char_indices() {
-            let f = fold_char(c);
-            if f == '\0' {
-                continue;
-            }
-            text.push(f);
-            for _ in 0..f.len_utf8() {
-                map.push(i);
-                ends.push(i + c.len_utf8());
-            }
-        }
-        map.push(s.len());
-        Folded { text, map, ends }
-    }
-
-    /// The original text for a folded range.
-    fn original<'a>(&self, orig: &'a str, r: Range<usize>) -> &'a str {
-        if r.start >= r.end {
-            return "";
-        }
-        match (self.map.get(r.start), self.ends.get(r.end - 1)) {
-            (Some(&a), Some(&b)) if a <= b => orig.get(a..b).unwrap_or(""),
-            _ => "",
-        }
-    }
-}
 
 /// One percentage found in the folded text.
 struct Hit {

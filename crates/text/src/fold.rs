@@ -87,6 +87,28 @@ pub fn fold(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn folded_map_agrees_with_fold_and_cuts_the_original() {
+        for s in [
+            "Hồ Sơ\u{200B} điện tử",
+            "a\0b",
+            "Ho\u{0300}a\u{0301}",
+            "Å ngström",
+            "–“x”…",
+        ] {
+            let f = Folded::new(s);
+            assert_eq!(f.text, fold(s), "{s:?}");
+            assert_eq!(
+                f.original(s, 0..f.text.len()).trim_end_matches('\u{200B}'),
+                s.trim_end_matches('\u{200B}')
+            );
+        }
+        let s = "Sở Y\u{200B} tế";
+        let f = Folded::new(s);
+        let at = f.text.find("y te").unwrap_or(0);
+        assert_eq!(f.original(s, at..at + 4), "Y\u{200B} tế");
+    }
     use super::*;
 
     #[test]
@@ -103,5 +125,57 @@ mod tests {
     #[test]
     fn folds_nfd() {
         assert_eq!(fold("ho\u{0302}\u{0300} so\u{031B}"), "ho so");
+    }
+}
+
+/// Folded text that remembers where each folded byte came from, so a match
+/// found on the folded text can be cut out of the original.
+///
+/// ```
+/// let f = kehoach_text::Folded::new("Sở Y tế");
+/// let at = f.text.find("y te").unwrap();
+/// assert_eq!(f.original("Sở Y tế", at..at + 4), "Y tế");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// The folded text (as [`fold`] gives it).
+    pub text: String,
+    /// `starts[i]`: the original byte offset of the character that produced folded byte `i`.
+    starts: Vec<usize>,
+    /// `ends[i]`: the original byte offset just after that character (so a
+    /// range ends before characters that fold to nothing).
+    ends: Vec<usize>,
+}
+
+impl Folded {
+    /// Folds `s`, keeping the offset map.
+    pub fn new(s: &str) -> Folded {
+        let mut text = String::with_capacity(s.len());
+        let mut starts = Vec::with_capacity(s.len());
+        let mut ends = Vec::with_capacity(s.len());
+        for (i, c) in s.char_indices() {
+            let f = fold_char(c);
+            if f == '\0' {
+                continue;
+            }
+            text.push(f);
+            for _ in 0..f.len_utf8() {
+                starts.push(i);
+                ends.push(i + c.len_utf8());
+            }
+        }
+        Folded { text, starts, ends }
+    }
+
+    /// The part of `orig` (the string given to [`Folded::new`]) that folded
+    /// byte range `r` came from; empty for an empty or invalid range.
+    pub fn original<'a>(&self, orig: &'a str, r: std::ops::Range<usize>) -> &'a str {
+        if r.start >= r.end {
+            return "";
+        }
+        match (self.starts.get(r.start), self.ends.get(r.end - 1)) {
+            (Some(&a), Some(&b)) if a <= b => orig.get(a..b).unwrap_or(""),
+            _ => "",
+        }
     }
 }

@@ -25,7 +25,7 @@ mod reference;
 #[cfg(test)]
 mod tests_fast;
 
-pub use fold::{fold, fold_char};
+pub use fold::{fold, fold_char, Folded};
 pub use legacy::{decode_legacy, detect_legacy, detect_legacy_bytes, font_encoding};
 pub use markup::{strip_markup, strip_markup_cow};
 pub use syllable::is_valid_syllable;
