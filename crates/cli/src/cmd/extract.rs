@@ -4,6 +4,7 @@ use crate::guard::{self, Limits};
 use crate::output::{clip, table};
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
+use kehoach_export::TaskRecord;
 use kehoach_plan::Plan;
 use rayon::prelude::*;
 use std::io::Write;
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Output: a readable table by default; --json prints the kehoach/plan@1 object (an array when
-several files are given), --jsonl one compact object per line, --csv one row per task.
+several files are given), --jsonl one compact object per line, --csv one row per task (the columns of `kehoach export --format csv`).
 --out DIR writes DIR/<stem>.json for every input and prints a summary instead.
 
 Examples:
@@ -121,7 +122,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             writeln!(out)?;
         }
     } else if args.csv {
-        write_csv(&mut out, &plans)?;
+        // The flat columns of `kehoach export --format csv` (UTF-8 BOM, RFC 4180).
+        kehoach_export::write_csv(
+            &mut out,
+            plans.iter().flat_map(|(_, p)| TaskRecord::of_plan(p, None)),
+        )?;
     } else {
         for (path, plan) in &plans {
             write_human(&mut out, path, plan)?;
@@ -162,74 +167,4 @@ fn summary(plans: &[(PathBuf, Plan)]) -> String {
 fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
     crate::output::write_plan(out, &path.display().to_string(), plan)?;
     writeln!(out)
-}
-
-/// CSV columns of `--csv`.
-const CSV_HEADER: &[&str] = &[
-    "path",
-    "plan_number",
-    "year",
-    "issuer",
-    "seq",
-    "number",
-    "section",
-    "level",
-    "parent",
-    "content",
-    "lead",
-    "support",
-    "deadline",
-    "product",
-    "due_kind",
-    "due_by",
-    "targets",
-];
-
-fn write_csv(out: &mut impl Write, plans: &[(PathBuf, Plan)]) -> std::io::Result<()> {
-    writeln!(out, "{}", CSV_HEADER.join(","))?;
-    for (_, p) in plans {
-        for t in &p.tasks {
-            let fields = [
-                p.source.path.clone(),
-                p.meta.number.clone().unwrap_or_default(),
-                p.meta.year.map(|y| y.to_string()).unwrap_or_default(),
-                p.meta.issuer.clone().unwrap_or_default(),
-                t.seq.to_string(),
-                t.number.clone().unwrap_or_default(),
-                t.section.clone().unwrap_or_default(),
-                t.level.to_string(),
-                t.parent.map(|x| x.to_string()).unwrap_or_default(),
-                t.content.clone().unwrap_or_default(),
-                t.lead.clone().unwrap_or_default(),
-                t.support.clone().unwrap_or_default(),
-                t.deadline.clone().unwrap_or_default(),
-                t.product.clone().unwrap_or_default(),
-                t.due
-                    .as_ref()
-                    .map(|d| d.kind.as_str().to_string())
-                    .unwrap_or_default(),
-                t.due
-                    .as_ref()
-                    .and_then(|d| d.by.clone())
-                    .unwrap_or_default(),
-                t.targets
-                    .iter()
-                    .map(|g| format!("{} {}{}{}", g.metric, g.op.as_str(), g.value, g.unit))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            writeln!(out, "{}", line.join(","))?;
-        }
-    }
-    Ok(())
-}
-
-/// Quotes a CSV field when needed (RFC 4180).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
