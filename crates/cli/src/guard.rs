@@ -254,7 +254,8 @@ pub fn plan_from_path(path: &Path, limits: &Limits) -> Result<kehoach_plan::Plan
     let name = path.display().to_string();
     let lim = limits.clone();
     isolated(limits, move |deadline| {
-        crate::pipeline::plan_from_bytes_with(&name, &bytes, &lim, Some(deadline))
+        let sha = crate::pipeline::sha256_hex(&bytes);
+        crate::pipeline::plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(deadline))
             .map_err(|e| format!("{e:#}"))
     })
 }

@@ -57,15 +57,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Reads `bytes` (named `name` for messages and provenance) into a plan.
 pub fn plan_from_bytes(name: &str, bytes: &[u8]) -> anyhow::Result<Plan> {
-    plan_from_bytes_with(name, bytes, &Limits::default(), None)
+    plan_from_bytes_with(name, bytes, &sha256_hex(bytes), &Limits::default(), None)
 }
 
-/// Reads `bytes` into a plan under `limits`: sizes are checked before the
-/// reader runs, the document it returns before extraction, and `deadline`
-/// (when given) between the stages.
+/// Reads `bytes` (whose SHA-256 the caller has computed: import needs it
+/// before reading, to skip known files) into a plan under `limits`: sizes are
+/// checked before the reader runs, the document it returns before extraction,
+/// and `deadline` (when given) between the stages.
 pub fn plan_from_bytes_with(
     name: &str,
     bytes: &[u8],
+    sha256: &str,
     limits: &Limits,
     deadline: Option<std::time::Instant>,
 ) -> anyhow::Result<Plan> {
@@ -83,7 +85,7 @@ pub fn plan_from_bytes_with(
     limits.check_document(&doc).map_err(anyhow::Error::msg)?;
     let source = Source {
         path: name.to_string(),
-        sha256: sha256_hex(bytes),
+        sha256: sha256.to_string(),
         format,
         pages: doc.page_count,
     };

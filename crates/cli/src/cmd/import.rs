@@ -146,7 +146,7 @@ impl Ctx<'_> {
             self.send(tx, Outcome::Unchanged);
             return;
         }
-        let outcome = match extract(name, bytes, self.limits) {
+        let outcome = match extract(name, bytes, &sha, self.limits) {
             Ok(plan) => Outcome::Plan {
                 name: name.into(),
                 sha,
@@ -309,14 +309,15 @@ fn plan_json(bytes: &[u8]) -> Option<Result<Plan, String>> {
 
 /// Reads one document into a plan, isolated (see [`guard::isolated`]): a
 /// reader's panic, a limit or the time budget fails only this document.
-fn extract(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Plan, String> {
+fn extract(name: &str, bytes: Vec<u8>, sha: &str, limits: &Limits) -> Result<Plan, String> {
     let name = name.to_string();
+    let sha = sha.to_string();
     let lim = limits.clone();
     guard::isolated(limits, move |deadline| {
         if let Some(res) = plan_json(&bytes) {
             return res;
         }
-        plan_from_bytes_with(&name, &bytes, &lim, Some(deadline))
+        plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(deadline))
             .map_err(|e| format!("{e:#}"))
             .and_then(is_a_plan)
     })
