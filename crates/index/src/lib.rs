@@ -22,6 +22,7 @@
 //! [`Store::writer`] takes the single writer lock ([`Error::Locked`] when
 //! another import holds it).
 
+mod engine;
 mod error;
 mod query;
 mod schema;

@@ -1,5 +1,6 @@
 //! Searching task records.
 
+use crate::engine::{QuerySpec, QuerySpecBuilder, SegmentMatcher, Windows};
 use crate::error::{Error, Result};
 use crate::query::parse_query;
 use crate::schema::{date_key, fold_nfc, tokens, words_analyzer, KIND_TASK};
@@ -12,15 +13,13 @@ use std::collections::{BTreeMap, BinaryHeap, HashSet};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering as AtomicOrdering};
 use tantivy::collector::{Count, FacetCollector};
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Explanation, Occur,
-    PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Explanation, Occur, PhraseQuery,
+    Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader, Term, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
 
 /// Boost of a match in the exact (diacritics kept) task text.
 const BOOST_EXACT: f32 = 2.0;
@@ -37,10 +36,6 @@ const BOOST_PROXIMITY: f32 = 1.5;
 /// Matches counted exactly by default ([`TrackTotal::UpTo`]); past it a
 /// search reports this number as a lower bound (`total_exact` false).
 pub const TOTAL_CAP: u64 = 10_000;
-
-/// A block upper bound is inflated by this factor before it is compared:
-/// the scores it bounds are sums of the same terms, added in another order.
-const BOUND_SLACK: f32 = 1.0 + 1e-4;
 
 /// How far a search counts its matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,13 +252,18 @@ impl Scorer for ExcludedScorer {
     }
 }
 
-fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
-    (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+/// Adds a filter: to the tantivy query (scoring 0) and to the filter list.
+fn add_filter(
+    subs: &mut Vec<(Occur, Box<dyn Query>)>,
+    filters: &mut Vec<Box<dyn Query>>,
+    q: Box<dyn Query>,
+) {
+    filters.push(q.box_clone());
+    subs.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
 }
 
 /// A scoring part of a query: words (one word, or a phrase) in one field,
-/// boosted. Used for bonuses (scored only for tasks that may make the best
-/// hits) and for the block upper bounds of every scoring part.
+/// boosted (see [`crate::engine`]).
 #[derive(Clone)]
 struct Part {
     field: Field,
@@ -279,115 +279,31 @@ struct ClauseQuery {
     exact: Vec<String>,
     /// The folded words.
     folded: Vec<String>,
-    /// The scoring parts of `query`.
-    parts: Vec<Part>,
-    /// Parts scored as bonuses: phrases in the exact fields (a task has the
-    /// exact phrase only where it has the folded one, so only the folded
-    /// fields' positions decide the match).
-    bonuses: Vec<Part>,
+    /// Every part in scoring order, and whether it decides the match. Not
+    /// deciding: phrases in the exact fields (a task has the exact phrase
+    /// only where it has the folded one, so only the folded fields'
+    /// positions decide the match); they are bonuses.
+    ordered: Vec<(Part, bool)>,
 }
 
 /// A request turned into queries.
 struct Prepared {
-    /// What a task must match, and its score without the proximity bonus.
+    /// What a task must match (as a tantivy query: facets and unscored
+    /// searches run it).
     base: Box<dyn Query>,
-    /// Bonuses: exact phrases and the loose words found together (added to
-    /// the score of the tasks having them).
-    bonuses: Vec<Part>,
-    /// Every scoring part (of `base` and of the bonuses), for block upper bounds.
-    parts: Vec<Part>,
+    /// The positive clauses: their parts in scoring order, and whether each
+    /// decides the match.
+    clauses: Vec<Vec<(Part, bool)>>,
+    /// The loose words found together (added to the score of the tasks having them).
+    proximity: Vec<Part>,
+    /// The filters (year, issuer, lead, deadline, kind, place).
+    filters: Vec<Box<dyn Query>>,
+    /// The negated clauses.
+    exclusions: Vec<Box<dyn Query>>,
     /// Whether any clause scores (otherwise every match scores 0).
     scored: bool,
     /// Folded words to highlight.
     highlight: HashSet<String>,
-}
-
-/// A proximity bonus ready to run: the boosted phrase query's weight, and its
-/// BM25 weight, which bounds the bonus from the words' frequencies without
-/// reading positions.
-struct ProximityWeight {
-    field: Field,
-    terms: Vec<Term>,
-    weight: Box<dyn Weight>,
-    bm25: Bm25Weight,
-}
-
-impl ProximityWeight {
-    fn new(searcher: &Searcher, p: &Part) -> tantivy::Result<ProximityWeight> {
-        let terms: Vec<Term> = p
-            .words
-            .iter()
-            .map(|w| Term::from_field_text(p.field, w))
-            .collect();
-        let query = BoostQuery::new(Box::new(PhraseQuery::new(terms.clone())), p.boost);
-        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        // The phrase scorer's own weight: the same statistics, boosted the same way.
-        let bm25 = Bm25Weight::for_terms(searcher, &terms)?.boost_by(p.boost);
-        Ok(ProximityWeight {
-            field: p.field,
-            terms,
-            weight,
-            bm25,
-        })
-    }
-
-    /// The bonus's scorer in one segment (`None` when a word is absent there).
-    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<Option<ProximityScorer<'_>>> {
-        let inverted = seg.inverted_index(self.field)?;
-        let mut postings = Vec::with_capacity(self.terms.len());
-        for term in &self.terms {
-            match inverted.read_postings(term, IndexRecordOption::WithFreqs)? {
-                Some(p) => postings.push(p),
-                None => return Ok(None),
-            }
-        }
-        let norms = match seg.fieldnorms_readers().get_field(self.field)? {
-            Some(n) => n,
-            None => FieldNormReader::constant(seg.max_doc(), 1),
-        };
-        Ok(Some(ProximityScorer {
-            bm25: &self.bm25,
-            phrase: self.weight.scorer(seg, 1.0)?,
-            postings,
-            norms,
-        }))
-    }
-}
-
-/// A proximity bonus in one segment.
-struct ProximityScorer<'a> {
-    bm25: &'a Bm25Weight,
-    phrase: Box<dyn Scorer>,
-    postings: Vec<SegmentPostings>,
-    norms: FieldNormReader,
-}
-
-impl ProximityScorer<'_> {
-    /// An upper bound of the bonus of `doc` (`None`: it cannot have the phrase).
-    /// A phrase occurs at most as often as its rarest word, and BM25 grows
-    /// with the frequency; when the phrase occurs that often, the bound is the
-    /// bonus exactly.
-    fn bound(&mut self, doc: DocId) -> Option<f32> {
-        let mut freq = u32::MAX;
-        for p in &mut self.postings {
-            if p.doc() < doc {
-                p.seek(doc);
-            }
-            if p.doc() != doc {
-                return None;
-            }
-            freq = freq.min(p.term_freq());
-        }
-        Some(self.bm25.score(self.norms.fieldnorm_id(doc), freq))
-    }
-
-    /// The bonus of `doc`, if it has the phrase.
-    fn score(&mut self, doc: DocId) -> Option<f32> {
-        if self.phrase.doc() < doc {
-            self.phrase.seek(doc);
-        }
-        (self.phrase.doc() == doc).then(|| self.phrase.score())
-    }
 }
 
 /// A scored match. Ordered best first: higher score, then lower address
@@ -421,146 +337,17 @@ impl PartialEq for Candidate {
 
 impl Eq for Candidate {}
 
-/// A scoring part's weight, for block upper bounds.
-struct BoundWeight {
-    field: Field,
-    terms: Vec<Term>,
-    /// The part's BM25 weight (a phrase's weight for a phrase): applied to a
-    /// word's frequency, it bounds the part's score (a phrase occurs at most
-    /// as often as each of its words).
-    bm25: Bm25Weight,
-}
-
-impl BoundWeight {
-    fn new(searcher: &Searcher, p: &Part) -> tantivy::Result<BoundWeight> {
-        let terms: Vec<Term> = p
-            .words
-            .iter()
-            .map(|w| Term::from_field_text(p.field, w))
-            .collect();
-        let bm25 = Bm25Weight::for_terms(searcher, &terms)?.boost_by(p.boost);
-        Ok(BoundWeight {
-            field: p.field,
-            terms,
-            bm25,
-        })
-    }
-}
-
-/// One word of a scoring part, read block by block.
-struct BlockCursor {
-    postings: BlockSegmentPostings,
-    /// The first posting at or after the last target (in the current block).
-    first: DocId,
-    /// The last posting of the current block.
-    last: DocId,
-    /// The part's score bound over the current block.
-    max: f32,
-    /// No posting at or after the last target.
-    done: bool,
-    /// Not positioned yet.
-    fresh: bool,
-}
-
-impl BlockCursor {
-    /// Moves to the block holding the first posting at or after `doc`.
-    fn position(&mut self, doc: DocId, norms: &FieldNormReader, bm25: &Bm25Weight) {
-        if self.done || (!self.fresh && self.last >= doc) {
-            return;
-        }
-        self.fresh = false;
-        let idx = self.postings.seek(doc);
-        let docs = self.postings.docs();
-        match docs.get(idx) {
-            Some(&d) if d != TERMINATED => {
-                self.first = d;
-                self.last = docs
-                    .iter()
-                    .rev()
-                    .copied()
-                    .find(|d| *d != TERMINATED)
-                    .unwrap_or(d);
-                self.max = self.postings.block_max_score(norms, bm25);
-            }
-            _ => self.done = true,
-        }
-    }
-}
-
-/// A scoring part in one segment: its words' cursors.
-struct BlockPart<'a> {
-    bm25: &'a Bm25Weight,
-    norms: FieldNormReader,
-    words: Vec<BlockCursor>,
-}
-
-/// Upper bounds of the scores in windows of documents, from the block
-/// maxima of every scoring part's words (block-max pruning).
-struct BlockBounds<'a> {
-    parts: Vec<BlockPart<'a>>,
-}
-
-impl<'a> BlockBounds<'a> {
-    fn new(weights: &'a [BoundWeight], seg: &SegmentReader) -> tantivy::Result<BlockBounds<'a>> {
-        let mut parts = Vec::with_capacity(weights.len());
-        'parts: for w in weights {
-            let inverted = seg.inverted_index(w.field)?;
-            let mut words = Vec::with_capacity(w.terms.len());
-            for term in &w.terms {
-                match inverted.read_block_postings(term, IndexRecordOption::WithFreqs)? {
-                    Some(postings) => words.push(BlockCursor {
-                        postings,
-                        first: 0,
-                        last: 0,
-                        max: 0.0,
-                        done: false,
-                        fresh: true,
-                    }),
-                    // The part cannot match in this segment.
-                    None => continue 'parts,
-                }
-            }
-            let norms = match seg.fieldnorms_readers().get_field(w.field)? {
-                Some(n) => n,
-                None => FieldNormReader::constant(seg.max_doc(), 1),
-            };
-            parts.push(BlockPart {
-                bm25: &w.bm25,
-                norms,
-                words,
-            });
-        }
-        Ok(BlockBounds { parts })
-    }
-
-    /// A window `doc..=end` and an upper bound of the score of every task in it.
-    fn window(&mut self, doc: DocId) -> (DocId, f32) {
-        let mut end = TERMINATED - 1;
-        for part in &mut self.parts {
-            for w in &mut part.words {
-                w.position(doc, &part.norms, part.bm25);
-                if !w.done {
-                    end = end.min(w.last);
-                }
-            }
-        }
-        let mut bound = 0.0f32;
-        for part in &self.parts {
-            let mut best = f32::INFINITY;
-            for w in &part.words {
-                if w.done || w.first > end {
-                    // A word is absent from the window: so is the part.
-                    best = 0.0;
-                    break;
-                }
-                best = best.min(w.max);
-            }
-            if best.is_finite() {
-                bound += best;
-            }
-        }
-        (end, bound * BOUND_SLACK)
-    }
+/// How a segment's matches of a scored query are read. Searches choose
+/// (`Auto`); the tests force each of the others and compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(test), allow(dead_code))]
+enum Strategy {
+    /// As the posting list lengths suggest.
+    Auto,
+    /// Candidate by candidate, moving every posting list to each.
+    Leapfrog,
+    /// Term at a time, a window of documents at a time.
+    Windows,
 }
 
 /// What one segment found.
@@ -573,27 +360,266 @@ struct SegmentTop {
     capped: bool,
 }
 
-/// Windows bounded before bounding stops in a segment where fewer than one
-/// in eight is skipped.
-const BOUND_TRIES: u32 = 64;
-
 /// Matches a segment counts before adding them to the shared count.
 const COUNT_BATCH: u64 = 1024;
 
-/// The best `k` matches of one segment and the number of matches.
+/// Counts matches up to the cap of a search, shared by its segments.
+struct Counter<'a> {
+    cap: Option<u64>,
+    counted: &'a AtomicU64,
+    /// Matches counted here.
+    count: u64,
+    /// Matches counted here and not yet added to `counted`.
+    unshared: u64,
+    /// Whether counting stopped past the cap (`count` is then a lower bound).
+    capped: bool,
+}
+
+impl<'a> Counter<'a> {
+    fn new(track: TrackTotal, counted: &'a AtomicU64) -> Self {
+        Counter {
+            cap: match track {
+                TrackTotal::Exact => None,
+                TrackTotal::UpTo(cap) => Some(cap),
+            },
+            counted,
+            count: 0,
+            unshared: 0,
+            capped: false,
+        }
+    }
+
+    fn add(&mut self) {
+        self.count += 1;
+        self.unshared += 1;
+    }
+
+    /// Whether the matches counted in all segments passed the cap (then
+    /// counting stops for good).
+    fn past_cap(&mut self) -> bool {
+        if self.capped {
+            return true;
+        }
+        let Some(cap) = self.cap else { return false };
+        if self.unshared >= COUNT_BATCH {
+            self.counted
+                .fetch_add(self.unshared, AtomicOrdering::Relaxed);
+            self.unshared = 0;
+        }
+        self.capped =
+            self.count > cap || self.counted.load(AtomicOrdering::Relaxed) + self.unshared > cap;
+        self.capped
+    }
+}
+
+/// The best `k` matches of a segment, as a heap whose top is the worst.
+struct Best<'a> {
+    heap: BinaryHeap<Candidate>,
+    k: usize,
+    ord: u32,
+    /// The lowest score of a full best-`k` list in any segment so far.
+    floor: &'a AtomicU32,
+}
+
+impl<'a> Best<'a> {
+    fn new(k: usize, ord: u32, floor: &'a AtomicU32) -> Self {
+        Best {
+            heap: BinaryHeap::with_capacity(k + 1),
+            k,
+            ord,
+            floor,
+        }
+    }
+
+    /// The score to beat here (a tie loses to the earlier address, listed
+    /// already), once the list is full.
+    fn local(&self) -> Option<f32> {
+        if self.heap.len() >= self.k {
+            self.heap.peek().map(|w| w.score)
+        } else {
+            None
+        }
+    }
+
+    /// The lowest score that can still make the overall list.
+    fn global(&self) -> f32 {
+        f32::from_bits(self.floor.load(AtomicOrdering::Relaxed))
+    }
+
+    /// Whether a task scoring `score` (or at most `score`) may enter.
+    fn may_enter(&self, score: f32) -> bool {
+        score >= self.global() && self.local().is_none_or(|l| score > l)
+    }
+
+    fn push(&mut self, score: f32, doc: DocId) {
+        let cand = Candidate {
+            score,
+            addr: DocAddress::new(self.ord, doc),
+        };
+        if self.heap.len() < self.k {
+            self.heap.push(cand);
+        } else if self.heap.peek().is_some_and(|w| cand < *w) {
+            self.heap.pop();
+            self.heap.push(cand);
+        }
+        if self.heap.len() >= self.k {
+            if let Some(w) = self.heap.peek() {
+                // Scores are never negative, so their bits order like them.
+                if w.score >= 0.0 && w.score.is_finite() {
+                    self.floor
+                        .fetch_max(w.score.to_bits(), AtomicOrdering::Relaxed);
+                }
+            }
+        }
+    }
+}
+
+/// The best `k` matches of one segment of a scored query, and the number
+/// of matches.
 ///
-/// Matches are counted and scored one by one until the matches counted in
-/// all segments (`counted`, shared) pass the cap of `track`; past it, windows of documents whose block upper bound cannot enter the best
-/// `k` are skipped. The bonuses (phrase matches, which read positions) are
-/// computed only for tasks that can still enter the best `k` with them.
-/// `floor` is the lowest score of a full best-`k` list in any segment so
-/// far: tasks scoring below it cannot make the overall list.
+/// Candidates come from the leapfrog over the clauses, or, when the words
+/// are frequent, from term-at-a-time windows ([`Windows`]). Each is bounded
+/// from its words' frequencies first: it is counted (phrases checked) until
+/// the matches counted in all segments (`counted`, shared) pass the cap of
+/// `track`, and scored exactly only when the bound may enter the best `k`.
+/// `floor` is the lowest score of a full best-`k` list in any segment so far.
 #[allow(clippy::too_many_arguments)]
-fn top_in_segment(
+fn top_scored(
+    spec: &QuerySpec,
+    strategy: Strategy,
+    k: usize,
+    track: TrackTotal,
+    ord: u32,
+    seg: &SegmentReader,
+    floor: &AtomicU32,
+    counted: &AtomicU64,
+) -> tantivy::Result<SegmentTop> {
+    let counter = Counter::new(track, counted);
+    let best = Best::new(k, ord, floor);
+    let Some(mut m) = SegmentMatcher::new(spec, seg)? else {
+        return Ok(SegmentTop {
+            best: Vec::new(),
+            count: 0,
+            capped: false,
+        });
+    };
+    let alive = seg.alive_bitset();
+    let mut step = Step {
+        phrases: m.has_phrases(),
+        verify: m.has_phrase_clauses(),
+        counter,
+        best,
+    };
+    let windows = match strategy {
+        Strategy::Auto => m.prefer_windows(seg.max_doc()),
+        Strategy::Windows => true,
+        Strategy::Leapfrog => false,
+    };
+    if windows {
+        if let Some(mut windows) = Windows::new(spec, seg, 0)? {
+            let mut found = Vec::new();
+            loop {
+                let counting = !step.counter.past_cap();
+                let best = &step.best;
+                let more = windows.next_window(&m, |b| counting || best.may_enter(b), &mut found);
+                if !more {
+                    break;
+                }
+                for &(doc, bound) in &found {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        step.consider(&mut m, doc, Some(bound), false);
+                    }
+                }
+            }
+            return Ok(step.finish(counted));
+        }
+    }
+    let mut doc = m.next_candidate(0);
+    while doc != TERMINATED {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            // The leapfrog checked the filter.
+            step.consider(&mut m, doc, None, true);
+        }
+        doc = m.next_candidate(doc.saturating_add(1));
+    }
+    Ok(step.finish(counted))
+}
+
+/// What a segment's search does with one candidate.
+struct Step<'a> {
+    /// Whether a part is a phrase (exact scores need positions).
+    phrases: bool,
+    /// Whether a clause matches by a phrase (matches need positions).
+    verify: bool,
+    counter: Counter<'a>,
+    best: Best<'a>,
+}
+
+impl Step<'_> {
+    /// A candidate (alive; every clause has the words of a matching part),
+    /// with its bound when already known, and whether the filter passed it
+    /// already. Counted (up to the cap) if it
+    /// matches, listed if it scores high enough. Positions are read only
+    /// to count a phrase match, or to score a task whose bound may enter.
+    fn consider(
+        &mut self,
+        m: &mut SegmentMatcher<'_>,
+        doc: DocId,
+        bound: Option<f32>,
+        filtered: bool,
+    ) {
+        let counting = !self.counter.past_cap();
+        let bound = match bound {
+            Some(b) => b,
+            None => match m.score(doc, false) {
+                Some(b) => b,
+                None => return,
+            },
+        };
+        let enters = self.best.may_enter(bound);
+        if !counting && !enters {
+            return;
+        }
+        if !(filtered || m.filtered_in(doc)) || m.excluded(doc) {
+            return;
+        }
+        if counting {
+            if self.verify && !m.matches(doc) {
+                return;
+            }
+            self.counter.add();
+        }
+        if !enters {
+            return;
+        }
+        // The bound is computed like the score, with frequencies at least as
+        // large; without phrases it is the score.
+        let score = if self.phrases {
+            m.score(doc, true)
+        } else {
+            Some(bound)
+        };
+        if let Some(score) = score.filter(|s| self.best.may_enter(*s)) {
+            self.best.push(score, doc);
+        }
+    }
+
+    fn finish(self, counted: &AtomicU64) -> SegmentTop {
+        if self.counter.unshared > 0 && !self.counter.capped {
+            counted.fetch_add(self.counter.unshared, AtomicOrdering::Relaxed);
+        }
+        SegmentTop {
+            best: self.best.heap.into_vec(),
+            count: self.counter.count,
+            capped: self.counter.capped,
+        }
+    }
+}
+
+/// The first `k` matches of one segment of an unscored query (every match
+/// scores 0), and the number of matches.
+fn top_unscored(
     base: &dyn Weight,
-    proximity: &[ProximityWeight],
-    bound_weights: &[BoundWeight],
-    scored: bool,
     k: usize,
     track: TrackTotal,
     ord: u32,
@@ -603,152 +629,33 @@ fn top_in_segment(
 ) -> tantivy::Result<SegmentTop> {
     let mut scorer = base.scorer(seg, 1.0)?;
     let alive = seg.alive_bitset();
-    let mut bonuses = Vec::with_capacity(proximity.len());
-    for p in proximity {
-        if let Some(s) = p.for_segment(seg)? {
-            bonuses.push(s);
-        }
-    }
-    let cap = match track {
-        TrackTotal::Exact => None,
-        TrackTotal::UpTo(cap) => Some(cap),
-    };
-    let mut blocks: Option<BlockBounds<'_>> = None;
-    // Windows bounded and skipped: bounding stops when it rarely skips.
-    let (mut windows, mut skipped) = (0u32, 0u32);
-    // The current window of the block bounds and its bound.
-    let mut window: Option<(DocId, f32)> = None;
-    let bonus_max: f32 = bonuses.iter().map(|b| b.bm25.max_score()).sum();
-    let mut bounds: Vec<Option<f32>> = vec![None; bonuses.len()];
-    let mut heap: BinaryHeap<Candidate> = BinaryHeap::with_capacity(k + 1);
-    let mut count = 0u64;
-    // Matches counted here and not yet added to `counted`.
-    let mut unshared = 0u64;
-    let mut capped = false;
-    let past_cap = |count: u64, unshared: &mut u64| -> bool {
-        let Some(cap) = cap else { return false };
-        if *unshared >= COUNT_BATCH {
-            counted.fetch_add(*unshared, AtomicOrdering::Relaxed);
-            *unshared = 0;
-        }
-        count > cap || counted.load(AtomicOrdering::Relaxed) + *unshared > cap
-    };
+    let mut counter = Counter::new(track, counted);
+    let mut best = Best::new(k, ord, floor);
     let mut doc = scorer.doc();
     while doc != TERMINATED {
-        if !scored && heap.len() >= k {
-            // Every score is 0 and the list is full: only the count is left.
-            match cap {
-                None => {
-                    count += u64::from(match alive {
-                        Some(a) => scorer.count(a),
-                        None => scorer.count_including_deleted(),
-                    });
-                    break;
-                }
-                Some(_) if past_cap(count, &mut unshared) => {
-                    capped = true;
-                    break;
-                }
-                Some(_) => {}
+        if best.heap.len() >= k {
+            // The list is full: only the count is left.
+            if counter.cap.is_none() {
+                counter.count += u64::from(match alive {
+                    Some(a) => scorer.count(a),
+                    None => scorer.count_including_deleted(),
+                });
+                break;
             }
-        }
-        let local = if heap.len() >= k {
-            heap.peek().map(|w| w.score)
-        } else {
-            None
-        };
-        let global = f32::from_bits(floor.load(AtomicOrdering::Relaxed));
-        // Ties lose to the earlier address, which is already listed here.
-        let may_enter = |bound: f32| bound >= global && local.is_none_or(|l| bound > l);
-        if scored && (capped || past_cap(count, &mut unshared)) {
-            capped = true;
-            if blocks.is_none() && windows < BOUND_TRIES {
-                blocks = Some(BlockBounds::new(bound_weights, seg)?);
-            }
-            if windows >= BOUND_TRIES && skipped < windows / 8 {
-                // The bounds are too loose here: reading them costs more than they save.
-                blocks = None;
-            }
-            if let Some(b) = blocks.as_mut() {
-                let (end, bound) = match window {
-                    Some((end, bound)) if end >= doc => (end, bound),
-                    _ => {
-                        windows = windows.saturating_add(1);
-                        b.window(doc)
-                    }
-                };
-                window = Some((end, bound));
-                if !may_enter(bound) {
-                    skipped = skipped.saturating_add(1);
-                    doc = if end >= TERMINATED - 1 {
-                        TERMINATED
-                    } else {
-                        scorer.seek(end + 1)
-                    };
-                    continue;
-                }
+            if counter.past_cap() {
+                break;
             }
         }
         if alive.is_none_or(|a| a.is_alive(doc)) {
-            if !capped {
-                count += 1;
-                unshared += 1;
-            }
-            let base_score = scorer.score();
-            let total = if bonuses.is_empty() {
-                Some(base_score).filter(|s| may_enter(*s))
-            } else if !may_enter(base_score + bonus_max) {
-                None
-            } else {
-                let mut bound = 0.0f32;
-                for (b, s) in bounds.iter_mut().zip(bonuses.iter_mut()) {
-                    *b = s.bound(doc);
-                    bound += b.unwrap_or(0.0);
-                }
-                if may_enter(base_score + bound) {
-                    // Summed as tantivy sums optional clauses: in order, from 0.
-                    let mut bonus = 0.0f32;
-                    let mut any = false;
-                    for (b, s) in bounds.iter().zip(bonuses.iter_mut()) {
-                        if b.is_some() {
-                            if let Some(x) = s.score(doc) {
-                                bonus += x;
-                                any = true;
-                            }
-                        }
-                    }
-                    Some(if any { base_score + bonus } else { base_score })
-                } else {
-                    None
-                }
-            };
-            if let Some(score) = total {
-                let cand = Candidate {
-                    score,
-                    addr: DocAddress::new(ord, doc),
-                };
-                if heap.len() < k {
-                    heap.push(cand);
-                } else if heap.peek().is_some_and(|w| cand < *w) {
-                    heap.pop();
-                    heap.push(cand);
-                }
-                if heap.len() >= k {
-                    if let Some(w) = heap.peek() {
-                        // Scores are never negative, so their bits order like them.
-                        if w.score >= 0.0 && w.score.is_finite() {
-                            floor.fetch_max(w.score.to_bits(), AtomicOrdering::Relaxed);
-                        }
-                    }
-                }
-            }
+            counter.add();
+            best.push(0.0, doc);
         }
         doc = scorer.advance();
     }
     Ok(SegmentTop {
-        best: heap.into_vec(),
-        count,
-        capped,
+        best: best.heap.into_vec(),
+        count: counter.count,
+        capped: counter.capped,
     })
 }
 
@@ -765,8 +672,7 @@ impl Store {
             query: None,
             exact,
             folded,
-            parts: Vec::new(),
-            bonuses: Vec::new(),
+            ordered: Vec::new(),
         };
         if out.folded.is_empty() {
             return out;
@@ -789,10 +695,10 @@ impl Store {
                 boost,
             };
             if exact && phrase && words.len() >= 2 {
-                out.bonuses.push(part);
+                out.ordered.push((part, false));
             } else if let Some(q) = boosted(term_or_phrase(field, words), boost) {
                 should.push((Occur::Should, q));
-                out.parts.push(part);
+                out.ordered.push((part, true));
             }
         }
         out.query = Some(Box::new(BooleanQuery::new(should)));
@@ -814,13 +720,16 @@ impl Store {
         let mut scored = false;
         // The loose words in order, for the proximity bonus.
         let (mut loose_exact, mut loose_fold) = (Vec::new(), Vec::new());
-        let (mut parts, mut bonuses) = (Vec::new(), Vec::new());
+        let (mut clauses, mut exclusions) = (Vec::new(), Vec::new());
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
         for clause in parse_query(&req.query) {
             let c = self.clause_query(&mut analyzer, &clause.text);
             let Some(q) = c.query else { continue };
             if clause.negated {
+                exclusions.push(q.box_clone());
                 subs.push((Occur::MustNot, Box::new(Excluded(q))));
             } else {
+                clauses.push(c.ordered);
                 subs.push((Occur::Must, q));
                 tasks_only = true;
                 scored = true;
@@ -829,26 +738,24 @@ impl Store {
                     loose_fold.extend(c.folded.iter().cloned());
                 }
                 highlight.extend(c.folded);
-                parts.extend(c.parts);
-                bonuses.extend(c.bonuses);
             }
         }
         // Tasks where the loose words stand together, in order, rank higher.
+        let mut proximity = Vec::new();
         if loose_fold.len() >= 2 {
-            bonuses.push(Part {
+            proximity.push(Part {
                 field: f.text_fold,
                 words: loose_fold,
                 boost: BOOST_PROXIMITY,
             });
             if loose_exact.len() >= 2 {
-                bonuses.push(Part {
+                proximity.push(Part {
                     field: f.text_exact,
                     words: loose_exact,
                     boost: BOOST_PROXIMITY,
                 });
             }
         }
-        parts.extend(bonuses.iter().cloned());
         if let Some((a, b)) = req.years {
             if a > b {
                 return Err(Error::InvalidQuery(format!("empty year range {a}..{b}")));
@@ -872,7 +779,7 @@ impl Store {
                     Bound::Included(Term::from_field_i64(f.year, i64::from(b))),
                 ))
             };
-            subs.push(filter(q));
+            add_filter(&mut subs, &mut filters, q);
             tasks_only = true;
         }
         if let Some(issuer) = req
@@ -890,24 +797,28 @@ impl Store {
                 )),
             )];
             either.extend(term_or_phrase(f.issuer_fold, &words).map(|q| (Occur::Should, q)));
-            subs.push(filter(Box::new(BooleanQuery::new(either))));
+            add_filter(&mut subs, &mut filters, Box::new(BooleanQuery::new(either)));
             tasks_only = true;
         }
         if let Some(lead) = req.lead.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let words = tokens(&mut analyzer, &fold_nfc(lead));
             let q = term_or_phrase(f.lead_fold, &words)
                 .ok_or_else(|| Error::InvalidQuery(format!("--lead {lead:?} has no words")))?;
-            subs.push(filter(q));
+            add_filter(&mut subs, &mut filters, q);
             tasks_only = true;
         }
         if let Some(date) = req.due_before.as_deref() {
             let key = date_key(date.trim()).ok_or_else(|| {
                 Error::InvalidQuery(format!("{date:?} is not a date (expected YYYY-MM-DD)"))
             })?;
-            subs.push(filter(Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_i64(f.due_by, key)),
-            ))));
+            add_filter(
+                &mut subs,
+                &mut filters,
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_i64(f.due_by, key)),
+                )),
+            );
             tasks_only = true;
         }
         if let Some(kind) = req.kind.as_deref() {
@@ -918,10 +829,14 @@ impl Store {
                     KINDS.join(", ")
                 )));
             }
-            subs.push(filter(Box::new(TermQuery::new(
-                Term::from_field_text(f.due_kind, &kind),
-                IndexRecordOption::Basic,
-            ))));
+            add_filter(
+                &mut subs,
+                &mut filters,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.due_kind, &kind),
+                    IndexRecordOption::Basic,
+                )),
+            );
             tasks_only = true;
         }
         if let Some(place) = req
@@ -931,19 +846,25 @@ impl Store {
             .filter(|s| !s.is_empty())
         {
             let place = kehoach_text::nfc(place);
-            subs.push(filter(Box::new(TermQuery::new(
-                Term::from_facet(f.facets, &Facet::from_path(["place", place.as_ref()])),
-                IndexRecordOption::Basic,
-            ))));
+            add_filter(
+                &mut subs,
+                &mut filters,
+                Box::new(TermQuery::new(
+                    Term::from_facet(f.facets, &Facet::from_path(["place", place.as_ref()])),
+                    IndexRecordOption::Basic,
+                )),
+            );
             tasks_only = true;
         }
         if !tasks_only {
-            subs.push(filter(self.kind_query(KIND_TASK)));
+            add_filter(&mut subs, &mut filters, self.kind_query(KIND_TASK));
         }
         Ok(Prepared {
             base: Box::new(BooleanQuery::new(subs)),
-            bonuses,
-            parts,
+            clauses,
+            proximity,
+            filters,
+            exclusions,
             scored,
             highlight,
         })
@@ -959,48 +880,63 @@ impl Store {
     ///
     /// With [`TrackTotal::UpTo`], the hits are the same as with
     /// [`TrackTotal::Exact`], but past the cap the matches are no longer
-    /// counted and those that cannot make the best hits are skipped a block
-    /// at a time: `total` is then the cap and `total_exact` false. With
-    /// facets, every match is read anyway and the total is exact.
+    /// counted (phrases are no longer checked for tasks that cannot make the
+    /// best hits): `total` is then the cap and `total_exact` false. With
+    /// facets, the facet counts read every match and the total is exact.
     pub fn search_tracking(&self, req: &SearchRequest, track: TrackTotal) -> Result<SearchResults> {
+        self.search_with(req, track, Strategy::Auto)
+    }
+
+    /// [`Store::search_tracking`], reading the matches as `strategy` says.
+    fn search_with(
+        &self,
+        req: &SearchRequest,
+        track: TrackTotal,
+        strategy: Strategy,
+    ) -> Result<SearchResults> {
         let prepared = self.prepare(req)?;
         let searcher = self.searcher();
-        let base = prepared
-            .base
-            .weight(EnableScoring::enabled_from_searcher(&searcher))?;
-        let proximity = prepared
-            .bonuses
-            .iter()
-            .map(|p| ProximityWeight::new(&searcher, p))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let bound_weights = match track {
-            TrackTotal::Exact => Vec::new(),
-            TrackTotal::UpTo(_) => prepared
-                .parts
-                .iter()
-                .map(|p| BoundWeight::new(&searcher, p))
-                .collect::<tantivy::Result<Vec<_>>>()?,
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let base = prepared.base.weight(scoring)?;
+        let spec = if prepared.scored {
+            let mut b = QuerySpecBuilder::new(&searcher);
+            for clause in &prepared.clauses {
+                let parts: Vec<(Field, &[String], f32, bool)> = clause
+                    .iter()
+                    .map(|(p, matching)| (p.field, p.words.as_slice(), p.boost, *matching))
+                    .collect();
+                b.clause(&parts)?;
+            }
+            for p in &prepared.proximity {
+                b.bonus(p.field, &p.words, p.boost)?;
+            }
+            if !prepared.filters.is_empty() {
+                let all = BooleanQuery::new(
+                    prepared
+                        .filters
+                        .iter()
+                        .map(|q| (Occur::Must, q.box_clone()))
+                        .collect(),
+                );
+                b.filter(all.weight(EnableScoring::disabled_from_searcher(&searcher))?);
+            }
+            for q in &prepared.exclusions {
+                b.exclude(q.weight(EnableScoring::disabled_from_searcher(&searcher))?);
+            }
+            Some(b.build())
+        } else {
+            None
         };
-        // Facets read every match: they give the exact count.
-        let track = if req.facets { TrackTotal::Exact } else { track };
         let k = req.offset.saturating_add(req.limit.max(1));
         let floor = AtomicU32::new(0);
         let counted = AtomicU64::new(0);
         let run = |(ord, seg): (usize, &SegmentReader)| {
             let ord = u32::try_from(ord)
                 .map_err(|_| tantivy::TantivyError::InternalError("too many segments".into()))?;
-            top_in_segment(
-                &*base,
-                &proximity,
-                &bound_weights,
-                prepared.scored,
-                k,
-                track,
-                ord,
-                seg,
-                &floor,
-                &counted,
-            )
+            match &spec {
+                Some(spec) => top_scored(spec, strategy, k, track, ord, seg, &floor, &counted),
+                None => top_unscored(&*base, k, track, ord, seg, &floor, &counted),
+            }
         };
         let segments = searcher.segment_readers();
         let parts = if segments.len() > 1 {
@@ -1077,5 +1013,194 @@ impl Store {
             hits,
             facets,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WriterOptions;
+    use kehoach_plan::Plan;
+    use std::collections::HashMap;
+    use tantivy::collector::TopDocs;
+
+    /// A store with varied copies of the gold plans in several segments.
+    fn store(dir: &std::path::Path) -> Store {
+        let gold = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/gold");
+        let mut paths: Vec<_> = std::fs::read_dir(gold)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let plans: Vec<Plan> = paths
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect();
+        let store = Store::open_or_create(dir).unwrap();
+        let mut w = store
+            .writer(WriterOptions {
+                threads: 1,
+                memory_bytes: 32 << 20,
+            })
+            .unwrap();
+        let extra = [
+            "",
+            " hồ sơ hồ sơ",
+            " một cửa và liên thông",
+            " thanh toán trực tuyến, thanh toán",
+        ];
+        for i in 0..12 {
+            for (j, base) in plans.iter().enumerate() {
+                let mut p = base.clone();
+                let n = i * plans.len() + j;
+                p.source.path = format!("copies/{n:05}.txt");
+                p.source.sha256 = format!("{n:016x}{}", "0".repeat(48));
+                for (t, task) in p.tasks.iter_mut().enumerate() {
+                    if let Some(c) = task.content.as_mut() {
+                        match (t + i) % 4 {
+                            0 => c.push_str(extra[(t + i) % extra.len()]),
+                            1 => *c = c.chars().take(30 + (t * 7 + i) % 50).collect(),
+                            _ => {}
+                        }
+                    }
+                }
+                w.add_plan(&p.source.path, &p.source.sha256, &p).unwrap();
+            }
+            if i % 4 == 3 {
+                w.commit().unwrap();
+            }
+        }
+        w.finish().unwrap();
+        store.reload().unwrap();
+        store
+    }
+
+    const QUERIES: &[&str] = &[
+        "hồ sơ",
+        "hồ sơ hồ sơ",
+        "\"một cửa\" cửa liên",
+        "ho so truc tuyen",
+        "thanh toán trực tuyến",
+        "\"một cửa liên thông\"",
+        "\"mot cua\" lien thong",
+        "cải cách -\"hành chính\"",
+        "\"bưu chính công ích\" báo cáo",
+        "kiem soat thu tuc hanh chinh",
+        "xyzzy hồ sơ",
+    ];
+
+    /// Every match and its score, keyed by (plan, seq).
+    fn all(res: &SearchResults) -> HashMap<(String, u32), f32> {
+        res.hits
+            .iter()
+            .map(|h| ((h.plan.id.clone(), h.task.seq), h.score))
+            .collect()
+    }
+
+    #[test]
+    fn engine_agrees_with_tantivy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        let searcher = store.searcher();
+        let filters = [
+            (None, None),
+            (Some((2020, 2021)), None),
+            (None, Some("UBND cấp xã")),
+        ];
+        for q in QUERIES {
+            for (years, lead) in filters {
+                let req = SearchRequest {
+                    query: (*q).into(),
+                    years,
+                    lead: lead.map(String::from),
+                    limit: 100_000,
+                    ..Default::default()
+                };
+                // The reference: tantivy's boolean query, with every bonus an
+                // optional clause (the same sums, added in another order).
+                let prepared = store.prepare(&req).unwrap();
+                let mut subs: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, prepared.base.box_clone())];
+                let bonuses = prepared
+                    .clauses
+                    .iter()
+                    .flatten()
+                    .filter(|(_, matching)| !matching)
+                    .map(|(p, _)| p)
+                    .chain(prepared.proximity.iter());
+                for p in bonuses {
+                    let q = boosted(term_or_phrase(p.field, &p.words), p.boost).unwrap();
+                    subs.push((Occur::Should, q));
+                }
+                let reference = searcher
+                    .search(
+                        &BooleanQuery::new(subs),
+                        &TopDocs::with_limit(100_000).order_by_score(),
+                    )
+                    .unwrap();
+                let expected: HashMap<(String, u32), f32> = reference
+                    .iter()
+                    .map(|(score, addr)| {
+                        let (id, task) = store.task_doc_at(&searcher, *addr).unwrap();
+                        ((id, task.seq), *score)
+                    })
+                    .collect();
+                for strategy in [Strategy::Leapfrog, Strategy::Windows] {
+                    let got = store
+                        .search_with(&req, TrackTotal::Exact, strategy)
+                        .unwrap();
+                    assert_eq!(
+                        got.total,
+                        expected.len() as u64,
+                        "{q} {years:?} {strategy:?}"
+                    );
+                    let got = all(&got);
+                    assert_eq!(got.len(), expected.len(), "{q} {years:?} {strategy:?}");
+                    for (key, want) in &expected {
+                        let have = got[key];
+                        assert!(
+                            (have - want).abs() <= want.abs() * 1e-5,
+                            "{q} {years:?} {strategy:?} {key:?}: {have} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strategies_and_caps_give_the_same_hits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        let ranked = |r: &SearchResults| -> Vec<(String, u32, u32)> {
+            r.hits
+                .iter()
+                .map(|h| (h.plan.id.clone(), h.task.seq, h.score.to_bits()))
+                .collect()
+        };
+        for q in QUERIES {
+            for (offset, limit) in [(0, 10), (3, 1), (20, 15)] {
+                let req = SearchRequest {
+                    query: (*q).into(),
+                    offset,
+                    limit,
+                    ..Default::default()
+                };
+                let want = store
+                    .search_with(&req, TrackTotal::Exact, Strategy::Leapfrog)
+                    .unwrap();
+                for strategy in [Strategy::Leapfrog, Strategy::Windows, Strategy::Auto] {
+                    for track in [TrackTotal::Exact, TrackTotal::UpTo(30)] {
+                        let got = store.search_with(&req, track, strategy).unwrap();
+                        assert_eq!(ranked(&got), ranked(&want), "{q} {strategy:?} {track:?}");
+                        if track == TrackTotal::Exact || want.total <= 30 {
+                            assert_eq!(got.total, want.total, "{q} {strategy:?} {track:?}");
+                        } else {
+                            assert_eq!((got.total, got.total_exact), (30, false));
+                        }
+                    }
+                }
+            }
+        }
     }
 }

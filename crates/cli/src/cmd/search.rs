@@ -230,6 +230,46 @@ fn write_human(
     Ok(())
 }
 
+/// CPU time used by the process so far (every thread), in milliseconds.
+#[cfg(unix)]
+fn process_cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return 0.0;
+    }
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
+}
+
+/// CPU time is not measured on this platform.
+#[cfg(not(unix))]
+fn process_cpu_ms() -> f64 {
+    0.0
+}
+
+/// A benchmark query in one line: its text and filters.
+fn describe(r: &SearchRequest) -> String {
+    let mut s = format!("{:?}", r.query);
+    if let Some((a, b)) = r.years {
+        s.push_str(&format!(" year {a}..{b}"));
+    }
+    for (name, v) in [
+        ("issuer", &r.issuer),
+        ("lead", &r.lead),
+        ("due<=", &r.due_before),
+        ("kind", &r.kind),
+    ] {
+        if let Some(v) = v {
+            s.push_str(&format!(" {name} {v:?}"));
+        }
+    }
+    s
+}
+
 /// One benchmark query.
 #[derive(Debug, serde::Deserialize)]
 struct BenchQuery {
@@ -281,11 +321,15 @@ fn bench(
         hits_total += store.search_tracking(r, track)?.total;
     }
     let mut lat = Vec::with_capacity(reqs.len() * rounds.max(1));
+    let mut per_query: Vec<Vec<(f64, f64)>> = vec![Vec::with_capacity(rounds.max(1)); reqs.len()];
     for _ in 0..rounds.max(1) {
-        for r in &reqs {
+        for (r, mine) in reqs.iter().zip(per_query.iter_mut()) {
+            let cpu = process_cpu_ms();
             let t = Instant::now();
             let res = store.search_tracking(r, track)?;
-            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            lat.push(ms);
+            mine.push((ms, process_cpu_ms() - cpu));
             std::hint::black_box(res);
         }
     }
@@ -304,6 +348,20 @@ fn bench(
             rounds.max(1),
             lat.len()
         );
+        // CPU time (all threads) varies less than wall time with the load.
+        println!("  median ms  cpu ms  query");
+        for (r, mine) in reqs.iter().zip(per_query) {
+            let mut wall: Vec<f64> = mine.iter().map(|m| m.0).collect();
+            let mut cpu: Vec<f64> = mine.iter().map(|m| m.1).collect();
+            wall.sort_by(|a, b| a.total_cmp(b));
+            cpu.sort_by(|a, b| a.total_cmp(b));
+            println!(
+                "  {:9.2}  {:6.2}  {}",
+                wall[wall.len() / 2],
+                cpu[cpu.len() / 2],
+                describe(r)
+            );
+        }
     }
     Ok(EXIT_OK)
 }
