@@ -223,15 +223,12 @@ struct Probe {
     next: DocId,
     /// A document known to be a member.
     at: Option<DocId>,
-    /// The scorer's estimate of its number of members.
-    size_hint: u32,
 }
 
 impl Probe {
     fn new(scorer: Box<dyn Scorer>) -> Probe {
         let doc = scorer.doc();
         Probe {
-            size_hint: scorer.size_hint(),
             scorer,
             next: doc,
             at: (doc != TERMINATED).then_some(doc),
@@ -554,46 +551,22 @@ impl<'q> SegmentMatcher<'q> {
             .any(|&p| self.parts[p].terms.len() > 1)
     }
 
-    /// Whether term-at-a-time windows ([`Windows`]) should beat moving
-    /// every posting list to every candidate in a segment of `max_doc`
-    /// documents: an estimate of both costs from the posting list lengths.
-    pub(crate) fn prefer_windows(&self, max_doc: DocId) -> bool {
-        let freq = |t: usize| {
-            self.postings[t]
-                .as_ref()
-                .map_or(0, |p| u64::from(p.doc_freq()))
-        };
-        // Candidates: at most the rarest clause's matches, thinned by the filter.
-        let mut candidates = self
-            .matching
+    /// Whether term-at-a-time windows ([`Windows`]) should beat the
+    /// leapfrog for the rest of a segment of `max_doc` documents, after the
+    /// leapfrog found `seen` candidates before document `doc`. The leapfrog
+    /// costs a seek per live posting list per candidate; windows read every
+    /// posting (several times cheaper each) and clear every window.
+    pub(crate) fn windows_pay(&self, seen: u32, doc: DocId, max_doc: DocId) -> bool {
+        let live: Vec<u64> = self
+            .postings
             .iter()
-            .map(|parts| {
-                parts
-                    .iter()
-                    .map(|&p| {
-                        self.parts[p]
-                            .terms
-                            .iter()
-                            .map(|&t| freq(t))
-                            .min()
-                            .unwrap_or(0)
-                    })
-                    .sum::<u64>()
-            })
-            .min()
-            .unwrap_or(0);
-        if let Some(f) = &self.filter {
-            let hint = u64::from(f.size_hint).min(u64::from(max_doc));
-            candidates = candidates * hint / u64::from(max_doc.max(1));
-        }
-        let live: Vec<usize> = (0..self.postings.len())
-            .filter(|&t| self.postings[t].is_some())
+            .flatten()
+            .map(|p| u64::from(p.doc_freq()))
             .collect();
-        // A seek per live posting list per candidate, against reading every
-        // posting (a few times cheaper each) plus clearing every window.
-        let daat = candidates.saturating_mul(live.len() as u64) * 4;
-        let taat = live.iter().map(|&t| freq(t)).sum::<u64>() + u64::from(max_doc) / 4;
-        taat < daat
+        let span = u64::from(doc.max(1));
+        let leapfrog = u64::from(seen) * live.len() as u64 * 5 * u64::from(max_doc) / span;
+        let windows = 2 * live.iter().sum::<u64>() + u64::from(max_doc) / 2;
+        leapfrog > windows
     }
 
     /// Whether a part is a phrase (its exact score needs positions).

@@ -348,6 +348,8 @@ enum Strategy {
     Leapfrog,
     /// Term at a time, a window of documents at a time.
     Windows,
+    /// The leapfrog for this many candidates, then windows.
+    SwitchAfter(u32),
 }
 
 /// What one segment found.
@@ -461,6 +463,8 @@ impl<'a> Best<'a> {
         } else if self.heap.peek().is_some_and(|w| cand < *w) {
             self.heap.pop();
             self.heap.push(cand);
+        } else {
+            return;
         }
         if self.heap.len() >= self.k {
             if let Some(w) = self.heap.peek() {
@@ -510,32 +514,27 @@ fn top_scored(
         counter,
         best,
     };
-    let windows = match strategy {
-        Strategy::Auto => m.prefer_windows(seg.max_doc()),
-        Strategy::Windows => true,
-        Strategy::Leapfrog => false,
+    let mut doc = match strategy {
+        Strategy::Windows => 0,
+        _ => m.next_candidate(0),
     };
-    if windows {
-        if let Some(mut windows) = Windows::new(spec, seg, 0)? {
-            let mut found = Vec::new();
-            loop {
-                let counting = !step.counter.past_cap();
-                let best = &step.best;
-                let more = windows.next_window(&m, |b| counting || best.may_enter(b), &mut found);
-                if !more {
-                    break;
-                }
-                for &(doc, bound) in &found {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
-                        step.consider(&mut m, doc, Some(bound), false);
-                    }
-                }
-            }
-            return Ok(step.finish(counted));
-        }
-    }
-    let mut doc = m.next_candidate(0);
+    // Candidates read by the leapfrog so far.
+    let mut seen = 0u32;
     while doc != TERMINATED {
+        let switch = match strategy {
+            Strategy::Windows => true,
+            Strategy::Leapfrog => false,
+            Strategy::SwitchAfter(n) => seen == n,
+            // After a sample, the candidates' density tells which costs less.
+            Strategy::Auto => seen == SAMPLE && m.windows_pay(seen, doc, seg.max_doc()),
+        };
+        if switch {
+            if let Some(windows) = Windows::new(spec, seg, doc)? {
+                run_windows(&mut step, &mut m, windows, alive);
+                return Ok(step.finish(counted));
+            }
+        }
+        seen = seen.saturating_add(1);
         if alive.is_none_or(|a| a.is_alive(doc)) {
             // The leapfrog checked the filter.
             step.consider(&mut m, doc, None, true);
@@ -543,6 +542,31 @@ fn top_scored(
         doc = m.next_candidate(doc.saturating_add(1));
     }
     Ok(step.finish(counted))
+}
+
+/// Candidates the leapfrog reads before [`Strategy::Auto`] decides.
+const SAMPLE: u32 = 512;
+
+/// The rest of a segment, a window at a time.
+fn run_windows(
+    step: &mut Step<'_>,
+    m: &mut SegmentMatcher<'_>,
+    mut windows: Windows,
+    alive: Option<&tantivy::fastfield::AliveBitSet>,
+) {
+    let mut found = Vec::new();
+    loop {
+        let counting = !step.counter.past_cap();
+        let best = &step.best;
+        if !windows.next_window(m, |b| counting || best.may_enter(b), &mut found) {
+            return;
+        }
+        for &(doc, bound) in &found {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                step.consider(m, doc, Some(bound), false);
+            }
+        }
+    }
 }
 
 /// What a segment's search does with one candidate.
@@ -1145,7 +1169,11 @@ mod tests {
                         ((id, task.seq), *score)
                     })
                     .collect();
-                for strategy in [Strategy::Leapfrog, Strategy::Windows] {
+                for strategy in [
+                    Strategy::Leapfrog,
+                    Strategy::Windows,
+                    Strategy::SwitchAfter(5),
+                ] {
                     let got = store
                         .search_with(&req, TrackTotal::Exact, strategy)
                         .unwrap();
@@ -1189,7 +1217,12 @@ mod tests {
                 let want = store
                     .search_with(&req, TrackTotal::Exact, Strategy::Leapfrog)
                     .unwrap();
-                for strategy in [Strategy::Leapfrog, Strategy::Windows, Strategy::Auto] {
+                for strategy in [
+                    Strategy::Leapfrog,
+                    Strategy::Windows,
+                    Strategy::SwitchAfter(7),
+                    Strategy::Auto,
+                ] {
                     for track in [TrackTotal::Exact, TrackTotal::UpTo(30)] {
                         let got = store.search_with(&req, track, strategy).unwrap();
                         assert_eq!(ranked(&got), ranked(&want), "{q} {strategy:?} {track:?}");
