@@ -703,25 +703,31 @@ impl Windows {
             }
             for &t in rest {
                 let mut other: &[(u32, u32)] = &self.bufs[t];
+                // Galloping pays when the other list is much longer.
+                let gallop = other.len() > 16 * joined.len();
                 let mut kept = 0;
                 for i in 0..joined.len() {
-                    if other.is_empty() {
-                        break;
-                    }
                     let (a, fa) = joined[i];
-                    // Gallop to the first entry at or after `a`.
-                    let mut step = 1;
-                    while step < other.len() && other[step].0 < a {
-                        step *= 2;
+                    if gallop {
+                        let mut step = 1;
+                        while step < other.len() && other[step].0 < a {
+                            step *= 2;
+                        }
+                        let end = (step + 1).min(other.len());
+                        let at = other[..end].partition_point(|e| e.0 < a);
+                        other = &other[at..];
+                    } else {
+                        while other.first().is_some_and(|e| e.0 < a) {
+                            other = &other[1..];
+                        }
                     }
-                    let end = (step + 1).min(other.len());
-                    let at = other[..end].partition_point(|e| e.0 < a);
-                    other = &other[at..];
-                    if let Some(&(b, fb)) = other.first() {
-                        if b == a {
+                    match other.first() {
+                        Some(&(b, fb)) if b == a => {
                             joined[kept] = (a, fa.min(fb));
                             kept += 1;
                         }
+                        Some(_) => {}
+                        None => break,
                     }
                 }
                 joined.truncate(kept);
