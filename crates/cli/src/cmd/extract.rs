@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 #[command(after_help = "\
 Output: a readable table by default; --json prints the kehoach/plan@1 object (an array when
 several files are given), --jsonl one compact object per line, --csv one row per task (the columns of `kehoach export --format csv`).
---out DIR writes DIR/<stem>.json for every input and prints a summary instead.
+--out DIR writes DIR/<stem>.json for every input (<stem>-2.json, … when stems repeat) and prints a summary instead.
 
 Examples:
   kehoach extract plan.txt
@@ -34,55 +34,90 @@ pub struct Args {
     /// Print one CSV row per task.
     #[arg(long, group = "fmt")]
     pub csv: bool,
-    /// Write DIR/<stem>.json per input instead of printing records.
+    /// Write DIR/<stem>.json per input instead of printing records (<stem>-2.json, … when
+    /// several inputs share a stem).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-/// Expands directories into the files below them (sorted), keeping file arguments as given.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+/// Files found under the inputs, and the directories that could not be listed.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Files, in argument order; a directory's files sorted.
+    pub files: Vec<PathBuf>,
+    /// Directories (or entries) that could not be read, with the reason.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Expands directories into the files below them (sorted), keeping file
+/// arguments as given. Hidden entries (`.name`) are skipped; a directory
+/// that cannot be listed is reported, not skipped silently.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Inputs {
+    let mut out = Inputs::default();
     for p in inputs {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found);
+            walk(p, &mut found, &mut out.unreadable);
             found.sort();
-            out.extend(found);
+            out.files.extend(found);
         } else {
-            out.push(p.clone());
+            out.files.push(p.clone());
         }
     }
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, unreadable: &mut Vec<(PathBuf, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            unreadable.push((dir.to_path_buf(), format!("cannot list directory: {e}")));
+            return;
+        }
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                unreadable.push((dir.to_path_buf(), format!("cannot list directory: {e}")));
+                continue;
+            }
+        };
         let path = entry.path();
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out),
+            Ok(t) if t.is_dir() => walk(&path, out, unreadable),
             Ok(t) if t.is_file() => out.push(path),
-            _ => {}
+            // A symbolic link: followed to a file or a directory.
+            Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => out.push(path),
+                Ok(m) if m.is_dir() => walk(&path, out, unreadable),
+                Ok(_) => {}
+                Err(e) => unreadable.push((path, format!("broken link: {e}"))),
+            },
+            Ok(_) => {}
+            Err(e) => unreadable.push((path, format!("cannot read entry: {e}"))),
         }
     }
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let files = expand_inputs(&args.files);
+    let inputs = expand_inputs(&args.files);
+    let files = inputs.files;
     guard::install_quiet_panic_hook();
     let limits = Limits::default();
     let results: Vec<(PathBuf, Result<Plan, String>)> = files
         .par_iter()
         .map(|f| (f.clone(), guard::plan_from_path(f, &limits)))
         .collect();
-    let mut failed = 0usize;
+    let mut failed = inputs.unreadable.len();
+    for (path, reason) in &inputs.unreadable {
+        eprintln!("kehoach: {}: {reason}", path.display());
+    }
     let mut plans = Vec::new();
     for (path, res) in results {
         match res {
@@ -97,11 +132,19 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        // Inputs sharing a file stem get `<stem>-2.json`, `<stem>-3.json`, …
+        let mut used = std::collections::HashSet::new();
         for (path, plan) in &plans {
             let stem = path
                 .file_stem()
                 .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
-            let target = dir.join(format!("{stem}.json"));
+            let mut name = format!("{stem}.json");
+            let mut n = 1;
+            while !used.insert(name.clone()) {
+                n += 1;
+                name = format!("{stem}-{n}.json");
+            }
+            let target = dir.join(name);
             let json = serde_json::to_string_pretty(plan)?;
             std::fs::write(&target, json + "\n")
                 .with_context(|| format!("cannot write {}", target.display()))?;
@@ -167,4 +210,36 @@ fn summary(plans: &[(PathBuf, Plan)]) -> String {
 fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
     crate::output::write_plan(out, &path.display().to_string(), plan)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_expand_and_report_what_cannot_be_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("b/c")).unwrap();
+        std::fs::write(root.join("b/c/2.txt"), "x").unwrap();
+        std::fs::write(root.join("a.txt"), "x").unwrap();
+        std::fs::write(root.join(".hidden.txt"), "x").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("missing.txt"), root.join("dangling.txt")).unwrap();
+        let inputs = expand_inputs(&[root.to_path_buf(), root.join("given.txt")]);
+        assert_eq!(
+            inputs.files,
+            vec![
+                root.join("a.txt"),
+                root.join("b/c/2.txt"),
+                root.join("given.txt")
+            ]
+        );
+        #[cfg(unix)]
+        {
+            assert_eq!(inputs.unreadable.len(), 1, "{:?}", inputs.unreadable);
+            assert_eq!(inputs.unreadable[0].0, root.join("dangling.txt"));
+            assert!(inputs.unreadable[0].1.contains("broken link"));
+        }
+    }
 }

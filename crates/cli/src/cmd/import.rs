@@ -378,7 +378,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .map(|p| (p.file_path, p.file_sha256))
         .collect();
 
-    let files = super::extract::expand_inputs(&args.paths);
+    let inputs = super::extract::expand_inputs(&args.paths);
+    let files = inputs.files;
     let total_files = files.len() as u64;
     let bytes_read = AtomicU64::new(0);
     guard::install_quiet_panic_hook();
@@ -398,6 +399,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let (tx, rx) = sync_channel::<Outcome>(256);
     let progress = Progress::new(total_files, args.quiet);
     let mut sum = Summary::default();
+    // Directories that could not be listed fail like unreadable files.
+    for (path, reason) in inputs.unreadable {
+        sum.failed += 1;
+        sum.failures.push(Failure {
+            file: path.display().to_string(),
+            reason,
+        });
+    }
     let mut seen_this_run: HashSet<String> = HashSet::new();
     let mut since_commit_plans = 0usize;
     let mut last_commit = Instant::now();
