@@ -1,10 +1,15 @@
-//! The OCR engine: the `tesseract` binary run as a subprocess with TSV output.
+//! The OCR engine: the `tesseract` binary run as a subprocess with TSV
+//! output. A [`Session`] keeps one process for many images (the model is
+//! loaded once); images are handed over as uncompressed TIFF files.
 
 use crate::raster::Gray;
 use crate::OcrError;
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 /// The Debian packages that provide the engine and its Vietnamese model.
 pub const TESSERACT_PACKAGES: &str = "tesseract-ocr tesseract-ocr-vie";
@@ -73,7 +78,53 @@ fn binary() -> String {
     std::env::var("KEHOACH_TESSERACT").unwrap_or_else(|_| "tesseract".into())
 }
 
-/// Runs tesseract on a grey image (`dpi` tells it the resolution) and
+/// What the installed engine can do, from `tesseract --version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Abilities {
+    /// Reads a file list from stdin one line at a time and flushes its
+    /// output after every page (version 5 on, reading TIFF).
+    streams: bool,
+    /// Reads TIFF images (its image library is built with libtiff).
+    tiff: bool,
+}
+
+fn abilities() -> Abilities {
+    static STATE: OnceLock<Abilities> = OnceLock::new();
+    *STATE.get_or_init(|| {
+        let text = Command::new(binary())
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .map(|o| {
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                )
+            })
+            .unwrap_or_default();
+        abilities_of(&text)
+    })
+}
+
+/// [`Abilities`] from the text of `tesseract --version` ("tesseract 5.3.0",
+/// then the image libraries).
+fn abilities_of(version: &str) -> Abilities {
+    let major = version
+        .split_whitespace()
+        .skip_while(|w| *w != "tesseract")
+        .nth(1)
+        .and_then(|v| v.trim_start_matches('v').split('.').next())
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(0);
+    let tiff = version.contains("libtiff");
+    Abilities {
+        streams: major >= 5 && tiff,
+        tiff,
+    }
+}
+
+/// Runs tesseract once on a grey image (`dpi` tells it the resolution) and
 /// returns the words, with page segmentation mode `psm`.
 pub fn recognise(img: &Gray, dpi: u32, psm: u32) -> Result<Vec<Word>, OcrError> {
     recognise_with(img, dpi, psm, "vie", &[])
@@ -87,68 +138,366 @@ pub fn recognise_with(
     lang: &str,
     settings: &[&str],
 ) -> Result<Vec<Word>, OcrError> {
-    check()?;
-    let pgm = img.to_pgm();
-    let mut cmd = Command::new(binary());
-    cmd.args([
-        "stdin",
-        "stdout",
-        "-l",
-        lang,
-        "--psm",
-        &psm.to_string(),
-        "--dpi",
-        &dpi.to_string(),
-    ]);
-    for s in settings {
-        cmd.args(["-c", s]);
+    Session::start(lang, psm, settings)?.recognise(img, dpi)
+}
+
+/// The engine for a run of images. Images are handed over as files: an
+/// uncompressed TIFF that carries the resolution (read without decoding
+/// work), or a PGM and `--dpi` when the engine cannot read TIFF.
+///
+/// With tesseract 5 one process (the model loaded once) reads all the
+/// images from a file list streamed on its stdin (`stream_filelist`); each
+/// image is followed by a tiny blank one, whose page line in the TSV output
+/// marks the end of the image's words (the engine flushes its output after
+/// every page). An older engine, which keeps its output buffered, is run
+/// once per image.
+pub struct Session {
+    lang: String,
+    psm: u32,
+    settings: Vec<String>,
+    /// A temporary directory of this session: the image and the blank marker.
+    dir: PathBuf,
+    tiff: bool,
+    /// The streaming process, when there is one.
+    running: Option<Running>,
+}
+
+/// A tesseract process reading a file list from its stdin.
+struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: ChildStdout,
+    /// Output read but not yet used.
+    pending: Vec<u8>,
+    /// Images handed over so far (pages of the output).
+    sent: u32,
+    /// The tail of the engine's messages, for an error.
+    stderr: Option<JoinHandle<Vec<u8>>>,
+    /// Set when a request failed: no more requests; the process is stopped.
+    broken: bool,
+}
+
+/// How much of the engine's messages is kept for an error report.
+const STDERR_TAIL: usize = 4096;
+
+/// The blank image that follows every image in a streaming session.
+const MARKER_FILE: &str = "end.tif";
+
+impl Session {
+    /// Starts the engine with model `lang`, page segmentation mode `psm` and
+    /// extra `-c name=value` settings.
+    pub fn start(lang: &str, psm: u32, settings: &[&str]) -> Result<Session, OcrError> {
+        check()?;
+        let ab = abilities();
+        Session::start_as(lang, psm, settings, ab.streams, ab.tiff)
     }
-    let mut child = cmd
-        .arg("tsv")
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| OcrError::Engine(format!("cannot start tesseract: {e}")))?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| OcrError::Engine("no stdin for tesseract".into()))?;
-    let writer = std::thread::spawn(move || {
-        let r = stdin.write_all(&pgm);
-        drop(stdin);
-        r
-    });
-    let mut stdout = Vec::new();
-    if let Some(mut s) = child.stdout.take() {
-        s.read_to_end(&mut stdout)
-            .map_err(|e| OcrError::Engine(format!("reading tesseract output: {e}")))?;
+
+    fn start_as(
+        lang: &str,
+        psm: u32,
+        settings: &[&str],
+        streams: bool,
+        tiff: bool,
+    ) -> Result<Session, OcrError> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("kehoach-ocr-{}-s{seq}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| OcrError::Engine(format!("cannot make a temporary directory: {e}")))?;
+        let mut session = Session {
+            lang: lang.into(),
+            psm,
+            settings: settings.iter().map(|s| s.to_string()).collect(),
+            dir,
+            tiff,
+            running: None,
+        };
+        // A file list is read line by line: a path with a line break cannot be streamed.
+        let listable = !session
+            .dir
+            .as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .any(|&b| b == b'\n' || b == b'\r');
+        if streams && tiff && listable {
+            write_tiff(
+                &Gray::filled(4, 4, 255),
+                300,
+                &session.dir.join(MARKER_FILE),
+            )?;
+            session.running = Some(session.spawn()?);
+        }
+        Ok(session)
     }
-    let mut stderr = Vec::new();
-    if let Some(mut s) = child.stderr.take() {
-        // Best effort: stderr only serves the error message.
-        let _ = s.read_to_end(&mut stderr);
+
+    /// The engine's arguments after the input and output names.
+    fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "-l".to_string(),
+            self.lang.clone(),
+            "--psm".into(),
+            self.psm.to_string(),
+        ];
+        for s in &self.settings {
+            args.push("-c".into());
+            args.push(s.clone());
+        }
+        args
     }
-    let status = child
-        .wait()
-        .map_err(|e| OcrError::Engine(format!("waiting for tesseract: {e}")))?;
-    let _ = writer.join();
-    if !status.success() {
-        return Err(OcrError::Engine(format!(
-            "tesseract failed ({status}): {}",
-            String::from_utf8_lossy(&stderr).trim()
-        )));
+
+    /// Starts the streaming process.
+    fn spawn(&self) -> Result<Running, OcrError> {
+        let mut child = Command::new(binary())
+            .args(["stdin", "stdout"])
+            .args(self.args())
+            .args(["-c", "stream_filelist=1", "tsv"])
+            .env("OMP_THREAD_LIMIT", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| OcrError::Engine(format!("cannot start tesseract: {e}")))?;
+        let stderr = child.stderr.take().map(|mut err| {
+            std::thread::spawn(move || {
+                let mut tail = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = err.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    tail.extend_from_slice(&chunk[..n]);
+                    if tail.len() > 2 * STDERR_TAIL {
+                        tail.drain(..tail.len() - STDERR_TAIL);
+                    }
+                }
+                tail
+            })
+        });
+        let stdin = child.stdin.take();
+        let Some(stdout) = child.stdout.take() else {
+            // Best effort: the process is not used.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(OcrError::Engine("no output pipe for tesseract".into()));
+        };
+        Ok(Running {
+            child,
+            stdin,
+            stdout,
+            pending: Vec::new(),
+            sent: 0,
+            stderr,
+            broken: false,
+        })
     }
-    Ok(parse_tsv(&String::from_utf8_lossy(&stdout)))
+
+    /// Recognises one grey image (`dpi`: its resolution) and returns its words.
+    pub fn recognise(&mut self, img: &Gray, dpi: u32) -> Result<Vec<Word>, OcrError> {
+        let image = self
+            .dir
+            .join(if self.tiff { "page.tif" } else { "page.pgm" });
+        match self.running.as_mut() {
+            Some(run) => {
+                if run.broken {
+                    return Err(OcrError::Engine(
+                        "the tesseract session failed before".into(),
+                    ));
+                }
+                write_tiff(img, dpi, &image)?;
+                let marker = self.dir.join(MARKER_FILE);
+                run.read(&image, &marker)
+            }
+            None => {
+                let mut extra = Vec::new();
+                if self.tiff {
+                    write_tiff(img, dpi, &image)?;
+                } else {
+                    std::fs::write(&image, img.to_pgm()).map_err(|e| {
+                        OcrError::Engine(format!("cannot write a temporary image: {e}"))
+                    })?;
+                    extra = vec!["--dpi".to_string(), dpi.to_string()];
+                }
+                let out = Command::new(binary())
+                    .arg(&image)
+                    .arg("stdout")
+                    .args(self.args())
+                    .args(extra)
+                    .arg("tsv")
+                    .env("OMP_THREAD_LIMIT", "1")
+                    .stdin(Stdio::null())
+                    .output()
+                    .map_err(|e| OcrError::Engine(format!("cannot start tesseract: {e}")))?;
+                if !out.status.success() {
+                    return Err(OcrError::Engine(format!(
+                        "tesseract failed ({}): {}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )));
+                }
+                Ok(parse_tsv(&String::from_utf8_lossy(&out.stdout)))
+            }
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The process ends before its directory goes.
+        self.running = None;
+        // Best effort: a leftover temporary directory is harmless.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Running {
+    /// Hands over `image` and the marker image, and returns the image's words.
+    fn read(&mut self, image: &Path, marker: &Path) -> Result<Vec<Word>, OcrError> {
+        let page = self.sent + 1;
+        let mut list = Vec::new();
+        for p in [image, marker] {
+            list.extend_from_slice(p.as_os_str().as_encoded_bytes());
+            list.push(b'\n');
+        }
+        let written = match self.stdin.as_mut() {
+            Some(w) => w.write_all(&list).and_then(|()| w.flush()),
+            None => Err(std::io::Error::other("the file list is closed")),
+        };
+        self.sent += 2;
+        if let Err(e) = written {
+            return Err(self.failure(&format!("cannot hand over the image: {e}")));
+        }
+        let end = match self.read_until(format!("\n1\t{}\t", page + 1).as_bytes()) {
+            Ok(end) => end,
+            Err(e) => return Err(self.failure(&e)),
+        };
+        let words = parse_tsv_page(&String::from_utf8_lossy(&self.pending[..end]), page);
+        self.pending.drain(..end);
+        Ok(words)
+    }
+
+    /// Reads output until `needle` (which starts with a line break) appears;
+    /// returns the offset just past that line break.
+    fn read_until(&mut self, needle: &[u8]) -> Result<usize, String> {
+        let mut from = 0;
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            let found = self.pending[from..]
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| from + i)
+                .find(|&i| self.pending[i..].starts_with(needle));
+            if let Some(i) = found {
+                return Ok(i + 1);
+            }
+            from = self.pending.len().saturating_sub(needle.len());
+            match self.stdout.read(&mut chunk) {
+                Ok(0) => return Err("the engine stopped".into()),
+                Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("reading its output: {e}")),
+            }
+        }
+    }
+
+    /// Marks the process broken, stops it and names the failure with its messages.
+    fn failure(&mut self, what: &str) -> OcrError {
+        self.broken = true;
+        self.stdin = None;
+        // Best effort: the process may have ended already.
+        let _ = self.child.kill();
+        let status = self
+            .child
+            .wait()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let tail = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        let msg = String::from_utf8_lossy(&tail);
+        OcrError::Engine(format!("tesseract failed{status}: {what}; {}", msg.trim()))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Closing the file list ends the engine; a broken one is stopped.
+        self.stdin = None;
+        if self.broken {
+            // Best effort: the process may have ended already.
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+        if let Some(h) = self.stderr.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Writes an uncompressed grey TIFF with its resolution.
+fn write_tiff(img: &Gray, dpi: u32, path: &Path) -> Result<(), OcrError> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| OcrError::Engine(format!("cannot write a temporary image: {e}")))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    w.write_all(&img.tiff_header(dpi))
+        .and_then(|()| w.write_all(&img.data))
+        .and_then(|()| w.flush())
+        .map_err(|e| OcrError::Engine(format!("cannot write a temporary image: {e}")))
+}
+
+/// A group of engine sessions of one model and mode for one reading call:
+/// a page takes an idle session or starts one, and gives it back when it
+/// is done. The sessions end when the pool is dropped.
+pub struct Pool {
+    lang: String,
+    psm: u32,
+    settings: Vec<String>,
+    idle: Mutex<Vec<Session>>,
+}
+
+impl Pool {
+    /// A pool of sessions with model `lang`, mode `psm` and extra settings; none started yet.
+    pub fn new(lang: &str, psm: u32, settings: &[&str]) -> Pool {
+        Pool {
+            lang: lang.into(),
+            psm,
+            settings: settings.iter().map(|s| s.to_string()).collect(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Recognises one grey image with an idle session (or a new one).
+    pub fn recognise(&self, img: &Gray, dpi: u32) -> Result<Vec<Word>, OcrError> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let mut session = match idle {
+            Some(s) => s,
+            None => {
+                let settings: Vec<&str> = self.settings.iter().map(String::as_str).collect();
+                Session::start(&self.lang, self.psm, &settings)?
+            }
+        };
+        let words = session.recognise(img, dpi)?;
+        if let Ok(mut v) = self.idle.lock() {
+            v.push(session);
+        }
+        Ok(words)
+    }
 }
 
 /// Parses tesseract's TSV output into words (level 5 rows with text).
 pub fn parse_tsv(tsv: &str) -> Vec<Word> {
+    parse_tsv_page(tsv, 0)
+}
+
+/// [`parse_tsv`] of one page (1-based) of a several-page output; 0: every page.
+fn parse_tsv_page(tsv: &str, page: u32) -> Vec<Word> {
+    let page = page.to_string();
     let mut words = Vec::new();
-    for line in tsv.lines().skip(1) {
+    for line in tsv.lines() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < 12 || f[0] != "5" {
+        if f.len() < 12 || f[0] != "5" || (page != "0" && f[1] != page) {
             continue;
         }
         let text = f[11].trim();
@@ -188,5 +537,119 @@ mod tests {
         assert_eq!(w[0].text, "Kế");
         assert_eq!((w[0].x1, w[0].y1), (40, 32));
         assert!((w[1].conf - 0.40).abs() < 1e-6);
+    }
+
+    #[test]
+    fn parses_one_page_of_several() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t20\t30\t12\t91\tmột\n\
+                   1\t2\t0\t0\t0\t0\t0\t0\t4\t4\t-1\t\n\
+                   1\t3\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
+                   5\t3\t1\t1\t1\t1\t10\t20\t30\t12\t91\thai\n";
+        let texts = |page| -> Vec<String> {
+            parse_tsv_page(tsv, page)
+                .into_iter()
+                .map(|w| w.text)
+                .collect()
+        };
+        assert_eq!(texts(1), ["một"]);
+        assert!(texts(2).is_empty());
+        assert_eq!(texts(3), ["hai"]);
+        assert_eq!(texts(0), ["một", "hai"]);
+    }
+
+    #[test]
+    fn reads_engine_abilities() {
+        let v5 = "tesseract 5.3.0\n leptonica-1.82.0\n  libgif 5.2.1 : libjpeg 6b : libpng 1.6.39 : libtiff 4.5.0 : zlib 1.2.13\n";
+        assert_eq!(
+            abilities_of(v5),
+            Abilities {
+                streams: true,
+                tiff: true
+            }
+        );
+        let v4 = "tesseract 4.1.1\n leptonica-1.79.0\n  libgif 5.1.4 : libjpeg 8d : libpng 1.6.37 : libtiff 4.1.0 : zlib 1.2.11\n";
+        assert_eq!(
+            abilities_of(v4),
+            Abilities {
+                streams: false,
+                tiff: true
+            }
+        );
+        let bare =
+            "tesseract v5.0.0-alpha.20201127\n leptonica-1.80.0\n  libpng 1.6.37 : zlib 1.2.11\n";
+        assert_eq!(
+            abilities_of(bare),
+            Abilities {
+                streams: false,
+                tiff: false
+            }
+        );
+        assert!(!abilities_of("").streams);
+    }
+
+    /// A strip of the first fixture scan, with text.
+    fn sample() -> Option<(Gray, u32)> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/scans/300/000_9b75833fe1e96175.pdf");
+        let bytes = std::fs::read(path).ok()?;
+        let pdf = crate::pdf::load(&bytes).ok()?;
+        let page = crate::pdf::page_image(&pdf, &bytes, 1).ok()?;
+        let (w, h) = (page.image.width, page.image.height.min(500));
+        let data = page.image.data[..(w * h) as usize].to_vec();
+        Some((
+            Gray {
+                width: w,
+                height: h,
+                data,
+            },
+            page.dpi,
+        ))
+    }
+
+    #[test]
+    fn sessions_read_like_single_runs() {
+        if check().is_err() {
+            eprintln!("tesseract is not installed: the session test is skipped");
+            return;
+        }
+        let Some((img, dpi)) = sample() else {
+            panic!("the fixture scan cannot be read");
+        };
+        let text = |ws: &[Word]| {
+            ws.iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let once = Session::start_as("vie", 6, &[], false, true)
+            .and_then(|mut s| s.recognise(&img, dpi))
+            .expect("one run");
+        assert!(once.len() > 5, "{}", text(&once));
+        let pgm = Session::start_as("vie", 6, &[], false, false)
+            .and_then(|mut s| s.recognise(&img, dpi))
+            .expect("one run from a PGM");
+        assert_eq!(pgm, once);
+        if abilities().streams {
+            let mut s = Session::start_as("vie", 6, &[], true, true).expect("session");
+            assert!(s.running.is_some());
+            let blank = Gray::filled(300, 200, 255);
+            assert_eq!(s.recognise(&img, dpi).expect("first"), once);
+            assert!(s.recognise(&blank, dpi).expect("blank").is_empty());
+            assert_eq!(s.recognise(&img, dpi).expect("third"), once);
+        }
+    }
+
+    #[test]
+    fn a_failing_session_reports_an_error() {
+        if check().is_err() || !abilities().streams {
+            return;
+        }
+        let mut s = Session::start("vie", 6, &[]).expect("session");
+        // Too tall for the engine: it gives up and ends.
+        let err = s.recognise(&Gray::filled(8, 40_000, 255), 300);
+        assert!(matches!(err, Err(OcrError::Engine(_))), "{err:?}");
+        assert!(s.recognise(&Gray::filled(8, 8, 255), 300).is_err());
     }
 }

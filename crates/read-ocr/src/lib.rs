@@ -1,7 +1,8 @@
 //! Reader for scanned plans: image files (PNG, JPEG, TIFF) and image-only PDF
 //! pages, recognised with tesseract (Vietnamese) into the kehoach document model.
 //!
-//! Per page (pages in parallel, one engine thread each):
+//! Per page (pages in parallel, heaviest first by the bytes of their images,
+//! one engine thread each):
 //! 1. the page bitmap: decoded from the image file, or taken from the PDF
 //!    page as it is (JPEG bytes, Flate samples); other encodings (JBIG2,
 //!    CCITT, …) are rendered with `pdftoppm`;
@@ -9,8 +10,10 @@
 //!    ink's projection profile and corrected when over 0.3°;
 //! 3. ruling lines (long dark runs) give the table grids, and are painted out
 //!    before recognition;
-//! 4. one `tesseract … --psm 6 tsv` call per page gives word boxes and
-//!    confidences: on a page with tables, each cell is cut out and the cells
+//! 4. one recognition per page (`tesseract --psm 6`, TSV output) gives word
+//!    boxes and confidences; each worker keeps one engine process for the
+//!    whole document and hands it the page images as uncompressed TIFF files
+//!    ([`engine::Session`]); on a page with tables, each cell is cut out and the cells
 //!    are stacked into one image ([`strips`]), so text lines of neighbouring
 //!    cells are never read as one line; a page read with low confidence (or
 //!    few Vietnamese syllables) is tried again turned by 180° (upside-down scans);
@@ -97,7 +100,9 @@ pub fn read_image_with(bytes: &[u8], opts: &Options) -> Result<Document, OcrErro
     let image = Gray::decode(bytes)?;
     // No reliable resolution in the file: assume the long side is an A4 page's.
     let dpi = ((image.width.max(image.height) as f32 / 11.69).round() as u32).clamp(70, 600);
-    let mut results = vec![read_page(1, pdf::PageImage { image, dpi }, opts)?];
+    let engines = engine::Pool::new("vie", opts.psm, &[]);
+    let mut results = vec![read_page(1, pdf::PageImage { image, dpi }, opts, &engines)?];
+    drop(engines);
     reread_numbers(&mut results);
     let mut result = results.remove(0);
     fix_section_sequence(std::slice::from_mut(&mut result.page));
@@ -141,9 +146,10 @@ pub fn read_scanned_pdf_with(
     } else {
         pages.iter().copied().filter(|p| all.contains(p)).collect()
     };
+    let engines = engine::Pool::new("vie", opts.psm, &[]);
     let read_one = |&n: &u32| -> Result<PageResult, OcrError> {
         match pdf::page_image(&doc_pdf, bytes, n) {
-            Ok(img) => read_page(n, img, opts),
+            Ok(img) => read_page(n, img, opts, &engines),
             Err(OcrError::MissingTool(m)) => Err(OcrError::MissingTool(m)),
             Err(e) => Ok(PageResult {
                 page: Page {
@@ -161,11 +167,22 @@ pub fn read_scanned_pdf_with(
             }),
         }
     };
-    let results: Vec<Result<PageResult, OcrError>> = match pool() {
-        Some(p) => p.install(|| wanted.par_iter().map(read_one).collect()),
-        None => wanted.iter().map(read_one).collect(),
+    // Heaviest pages first, each taken by the next free worker: the work
+    // ends on a light page, not with one worker alone on a heavy one.
+    let weights = pdf::page_weights(&doc_pdf, &wanted);
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weights[i]));
+    let read_at = |&i: &usize| (i, read_one(&wanted[i]));
+    let mut results: Vec<(usize, Result<PageResult, OcrError>)> = match pool() {
+        Some(p) => p.install(|| order.iter().par_bridge().map(read_at).collect()),
+        None => order.iter().map(read_at).collect(),
     };
-    let mut results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    drop(engines);
+    results.sort_by_key(|r| r.0);
+    let mut results = results
+        .into_iter()
+        .map(|r| r.1)
+        .collect::<Result<Vec<_>, _>>()?;
     reread_numbers(&mut results);
     let mut doc = Document::new(SourceFormat::Ocr);
     doc.page_count = Some(all.len() as u32);
@@ -465,19 +482,23 @@ fn mean(ws: &[Word]) -> f32 {
 }
 
 /// Straightens the page, finds its rules, paints them out and recognises it.
-fn recognise(img: &Gray, dpi: u32, thr: u8, opts: &Options) -> Result<Recognised, OcrError> {
+fn recognise(
+    img: &Gray,
+    dpi: u32,
+    thr: u8,
+    engines: &engine::Pool,
+) -> Result<Recognised, OcrError> {
     let skew = img.skew_degrees(thr, 5.0);
-    let straight;
-    let img = if skew.abs() > 0.3 {
-        straight = img.rotated(skew);
-        &straight
+    // The straightened page becomes the clean one (rules painted out).
+    let mut clean = if skew.abs() > 0.3 {
+        img.rotated(skew)
     } else {
-        img
+        img.clone()
     };
-    let (h, v) = raster::ruling_lines(img, img.rule_threshold(thr), dpi);
+    let paper = raster::paper_level_of(&clean.histogram(), thr);
+    let (h, v) = raster::ruling_lines(&clean, raster::rule_threshold_for(paper, thr), dpi);
     let tol = (dpi / 60).max(3);
     let grids = layout::grids(&h, &v, tol);
-    let mut clean = img.clone();
     let pad = (dpi / 150).max(1);
     let boxes: Vec<(u32, u32, u32, u32)> = h
         .iter()
@@ -499,14 +520,14 @@ fn recognise(img: &Gray, dpi: u32, thr: u8, opts: &Options) -> Result<Recognised
         }))
         .collect();
     clean.erase(&boxes);
-    clean.whiten(img.paper_level(thr));
+    clean.whiten(paper);
     let words = if grids.is_empty() {
-        engine::recognise(&clean, dpi, opts.psm)?
+        engines.recognise(&clean, dpi)?
     } else {
         let gap = (dpi / 8).max(12);
         let regions = strips::cut(&clean, &grids, (dpi / 150).max(2));
         let (stacked, placed) = strips::stack(&clean, &regions, thr, gap);
-        strips::unstack(engine::recognise(&stacked, dpi, opts.psm)?, &placed, gap)
+        strips::unstack(engines.recognise(&stacked, dpi)?, &placed, gap)
     };
     let mean_conf = mean(&words);
     Ok(Recognised {
@@ -517,15 +538,22 @@ fn recognise(img: &Gray, dpi: u32, thr: u8, opts: &Options) -> Result<Recognised
     })
 }
 
-fn read_page(n: u32, pi: pdf::PageImage, opts: &Options) -> Result<PageResult, OcrError> {
+fn read_page(
+    n: u32,
+    pi: pdf::PageImage,
+    opts: &Options,
+    engines: &engine::Pool,
+) -> Result<PageResult, OcrError> {
     let mut warnings = Vec::new();
     let img = pi.image;
-    let thr = img.ink_threshold();
+    let hist = img.histogram();
+    let thr = raster::ink_threshold_of(&hist);
+    let inked: u64 = hist[..thr.min(128) as usize].iter().sum();
     let empty = || Page {
         number: Some(n),
         blocks: Vec::new(),
     };
-    if img.width < 16 || img.height < 16 || img.ink_share(thr.min(128)) < BLANK_INK {
+    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
         warnings.push(ReaderWarning {
             code: LOW_CONFIDENCE_CODE.into(),
             message: format!("page {n}: blank page, no text recognised"),
@@ -537,9 +565,9 @@ fn read_page(n: u32, pi: pdf::PageImage, opts: &Options) -> Result<PageResult, O
             dpi: pi.dpi,
         });
     }
-    let mut rec = recognise(&img, pi.dpi, thr, opts)?;
+    let mut rec = recognise(&img, pi.dpi, thr, engines)?;
     if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 || syllable_share(&rec.words) < 0.5 {
-        let turned = recognise(&img.rotated_180(), pi.dpi, thr, opts)?;
+        let turned = recognise(&img.rotated_180(), pi.dpi, thr, engines)?;
         let better = turned.mean_conf + syllable_share(&turned.words)
             > rec.mean_conf + syllable_share(&rec.words) + 0.2;
         if better && turned.words.len() >= 3 {

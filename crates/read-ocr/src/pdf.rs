@@ -102,6 +102,37 @@ fn mul(m: [f32; 6], n: [f32; 6]) -> [f32; 6] {
     ]
 }
 
+/// A rough measure of the recognition work of each given page (1-based;
+/// 0 for a missing page): the stored bytes of the images its resources
+/// name, since a page with more text compresses to more bytes.
+pub fn page_weights(pdf: &Pdf, numbers: &[u32]) -> Vec<usize> {
+    let pages = pdf.get_pages();
+    numbers
+        .iter()
+        .map(|n| {
+            let Some(&id) = pages.get(n) else {
+                return 0;
+            };
+            resources(pdf, id)
+                .iter()
+                .filter_map(|d| d.get_deref(b"XObject", pdf).and_then(|o| o.as_dict()).ok())
+                .flat_map(|xo| xo.iter())
+                .filter_map(|(_, o)| match pdf.dereference(o) {
+                    Ok((_, Object::Stream(s))) => Some(s),
+                    _ => None,
+                })
+                .filter(|s| {
+                    s.dict
+                        .get(b"Subtype")
+                        .and_then(|o| o.as_name())
+                        .is_ok_and(|n| n == b"Image")
+                })
+                .map(|s| s.content.len())
+                .sum()
+        })
+        .collect()
+}
+
 fn num(o: &Object) -> f32 {
     match o {
         Object::Integer(i) => *i as f32,
@@ -507,6 +538,18 @@ mod tests {
         b.extend([0u8, 200]);
         let g = parse_pgm(&b).expect("pgm");
         assert_eq!((g.width, g.height, g.data.clone()), (2, 1, vec![0, 200]));
+    }
+
+    #[test]
+    fn page_weights_follow_the_image_bytes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/scans/300/000_9b75833fe1e96175.pdf");
+        let bytes = std::fs::read(path).expect("fixture scan");
+        let pdf = load(&bytes).expect("fixture PDF opens");
+        // Page 4 holds a few lines, page 1 a full page of text.
+        let w = page_weights(&pdf, &[1, 4, 99]);
+        assert!(w[0] > 2 * w[1] && w[1] > 10_000, "{w:?}");
+        assert_eq!(w[2], 0);
     }
 
     #[test]

@@ -95,60 +95,95 @@ impl Gray {
         out
     }
 
+    /// The header of an uncompressed 8-bit grey TIFF of this bitmap at
+    /// `dpi` (little-endian, one strip); the samples follow it as they are.
+    pub fn tiff_header(&self, dpi: u32) -> Vec<u8> {
+        const SHORT: u16 = 3;
+        const LONG: u16 = 4;
+        const RATIONAL: u16 = 5;
+        // Header (8), entry count (2), 12 entries (12 each), next IFD (4), two rationals (16).
+        let entries: u32 = 12;
+        let ifd_end = 8 + 2 + 12 * entries + 4;
+        let data_at = ifd_end + 16;
+        let tags: [(u16, u16, u32); 12] = [
+            (256, LONG, self.width),
+            (257, LONG, self.height),
+            (258, SHORT, 8),
+            (259, SHORT, 1),
+            (262, SHORT, 1),
+            (273, LONG, data_at),
+            (277, SHORT, 1),
+            (278, LONG, self.height),
+            (279, LONG, self.width.saturating_mul(self.height)),
+            (282, RATIONAL, ifd_end),
+            (283, RATIONAL, ifd_end + 8),
+            (296, SHORT, 2),
+        ];
+        let mut out = Vec::with_capacity(data_at as usize);
+        out.extend_from_slice(b"II*\0");
+        out.extend_from_slice(&8u32.to_le_bytes());
+        out.extend_from_slice(&(entries as u16).to_le_bytes());
+        for (tag, kind, value) in tags {
+            out.extend_from_slice(&tag.to_le_bytes());
+            out.extend_from_slice(&kind.to_le_bytes());
+            out.extend_from_slice(&1u32.to_le_bytes());
+            if kind == SHORT {
+                out.extend_from_slice(&(value as u16).to_le_bytes());
+                out.extend_from_slice(&[0, 0]);
+            } else {
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+        }
+        out.extend_from_slice(&0u32.to_le_bytes());
+        for _ in 0..2 {
+            out.extend_from_slice(&dpi.max(1).to_le_bytes());
+            out.extend_from_slice(&1u32.to_le_bytes());
+        }
+        out
+    }
+
+    /// The number of samples at each grey level.
+    pub fn histogram(&self) -> [u64; 256] {
+        // Four tables counted in turn: no update waits on the one before.
+        let mut total = [0u64; 256];
+        for block in self.data.chunks(1 << 30) {
+            let mut lanes = [[0u32; 256]; 4];
+            let mut quads = block.chunks_exact(4);
+            for q in &mut quads {
+                lanes[0][q[0] as usize] += 1;
+                lanes[1][q[1] as usize] += 1;
+                lanes[2][q[2] as usize] += 1;
+                lanes[3][q[3] as usize] += 1;
+            }
+            for &v in quads.remainder() {
+                lanes[0][v as usize] += 1;
+            }
+            for (i, t) in total.iter_mut().enumerate() {
+                *t += lanes.iter().map(|l| l[i] as u64).sum::<u64>();
+            }
+        }
+        total
+    }
+
     /// The grey level that best separates ink from paper (Otsu).
     pub fn otsu(&self) -> u8 {
-        let mut hist = [0u64; 256];
-        for &v in &self.data {
-            hist[v as usize] += 1;
-        }
-        let total = self.data.len() as f64;
-        let sum_all: f64 = hist
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| i as f64 * c as f64)
-            .sum();
-        let (mut w0, mut sum0, mut best, mut best_t) = (0.0f64, 0.0f64, -1.0f64, 128u8);
-        for (t, &c) in hist.iter().enumerate() {
-            w0 += c as f64;
-            if w0 == 0.0 {
-                continue;
-            }
-            let w1 = total - w0;
-            if w1 == 0.0 {
-                break;
-            }
-            sum0 += t as f64 * c as f64;
-            let m0 = sum0 / w0;
-            let m1 = (sum_all - sum0) / w1;
-            let between = w0 * w1 * (m0 - m1) * (m0 - m1);
-            if between > best {
-                best = between;
-                best_t = t as u8;
-            }
-        }
-        best_t
+        otsu_level(&self.histogram())
     }
 
     /// The ink threshold: Otsu, kept away from the extremes of a near-blank page.
     pub fn ink_threshold(&self) -> u8 {
-        self.otsu().clamp(60, 200)
+        ink_threshold_of(&self.histogram())
     }
 
     /// The paper's grey level: the most common level lighter than `thr`.
     pub fn paper_level(&self, thr: u8) -> u8 {
-        let mut hist = [0u64; 256];
-        for &v in &self.data {
-            hist[v as usize] += 1;
-        }
-        (thr as usize..256).max_by_key(|&i| hist[i]).unwrap_or(255) as u8
+        paper_level_of(&self.histogram(), thr)
     }
 
     /// The threshold for ruling lines: thin rules come out lighter than text
     /// strokes after scanning, so it sits closer to the paper.
     pub fn rule_threshold(&self, thr: u8) -> u8 {
-        let paper = self.paper_level(thr) as i32;
-        let t = paper - (paper - thr as i32) * 2 / 5;
-        t.clamp(thr as i32, 250) as u8
+        rule_threshold_for(self.paper_level(thr), thr)
     }
 
     /// Share of pixels darker than `thr`.
@@ -178,26 +213,27 @@ impl Gray {
         let (s, c) = deg.to_radians().sin_cos();
         let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
         let (wi, hi) = (w as usize, h as usize);
-        for y in 0..h {
+        if wi == 0 {
+            return out;
+        }
+        let (step_x, step_y) = (c as f32, -s as f32);
+        for (y, row) in out.data.chunks_exact_mut(wi).enumerate() {
             let dy = y as f64 - cy;
             // Inverse mapping: source = R(-deg) * (dest - centre) + centre,
             // stepped along the row.
             let mut sx = (cx + dy * s - cx * c) as f32;
             let mut sy = (cy + dy * c + cx * s) as f32;
-            let (step_x, step_y) = (c as f32, -s as f32);
-            let row = y as usize * wi;
-            for x in 0..wi {
+            for px in row.iter_mut() {
                 if sx >= 0.0 && sy >= 0.0 && (sx as usize) + 1 < wi && (sy as usize) + 1 < hi {
                     let (x0, y0) = (sx as usize, sy as usize);
                     let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
                     let i = y0 * wi + x0;
-                    let p00 = self.data[i] as f32;
-                    let p10 = self.data[i + 1] as f32;
-                    let p01 = self.data[i + wi] as f32;
-                    let p11 = self.data[i + wi + 1] as f32;
+                    let (a, b) = (&self.data[i..i + 2], &self.data[i + wi..i + wi + 2]);
+                    let (p00, p10) = (a[0] as f32, a[1] as f32);
+                    let (p01, p11) = (b[0] as f32, b[1] as f32);
                     let top = p00 + (p10 - p00) * fx;
                     let bottom = p01 + (p11 - p01) * fx;
-                    out.data[row + x] = (top + (bottom - top) * fy + 0.5) as u8;
+                    *px = (top + (bottom - top) * fy + 0.5) as u8;
                 }
                 sx += step_x;
                 sy += step_y;
@@ -231,11 +267,17 @@ impl Gray {
             pts = pts.into_iter().step_by(keep).collect();
         }
         let bins = (self.height / step + 1) as usize;
-        let score = |deg: f64| -> f64 {
+        // The coarse search looks at a sample of the points, the fine one at all.
+        let sample: Vec<(f32, f32)> = pts
+            .iter()
+            .copied()
+            .step_by(pts.len() / 50_000 + 1)
+            .collect();
+        let score = |pts: &[(f32, f32)], deg: f64| -> f64 {
             let t = deg.to_radians().tan() as f32;
             let mut hist = vec![0u32; bins * 2 + 8];
             let off = bins as f32;
-            for &(x, y) in &pts {
+            for &(x, y) in pts {
                 let yy = (y - x * t) / step as f32 + off;
                 if yy >= 0.0 && (yy as usize) < hist.len() {
                     hist[yy as usize] += 1;
@@ -243,19 +285,20 @@ impl Gray {
             }
             hist.iter().map(|&c| (c as f64) * (c as f64)).sum()
         };
-        let mut best = (0.0f64, score(0.0));
+        let mut best = (0.0f64, score(&sample, 0.0));
         let mut a = -range;
         while a <= range + 1e-9 {
-            let s = score(a);
+            let s = score(&sample, a);
             if s > best.1 {
                 best = (a, s);
             }
             a += 0.1;
         }
         let centre = best.0;
+        best = (centre, score(&pts, centre));
         let mut a = centre - 0.1;
         while a <= centre + 0.1 + 1e-9 {
-            let s = score(a);
+            let s = score(&pts, a);
             if s > best.1 {
                 best = (a, s);
             }
@@ -289,6 +332,54 @@ impl Gray {
             }
         }
     }
+}
+
+/// Otsu's level of a grey-level histogram.
+fn otsu_level(hist: &[u64; 256]) -> u8 {
+    let total: f64 = hist.iter().map(|&c| c as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
+    let (mut w0, mut sum0, mut best, mut best_t) = (0.0f64, 0.0f64, -1.0f64, 128u8);
+    for (t, &c) in hist.iter().enumerate() {
+        w0 += c as f64;
+        if w0 == 0.0 {
+            continue;
+        }
+        let w1 = total - w0;
+        if w1 == 0.0 {
+            break;
+        }
+        sum0 += t as f64 * c as f64;
+        let m0 = sum0 / w0;
+        let m1 = (sum_all - sum0) / w1;
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    best_t
+}
+
+/// [`Gray::ink_threshold`] from the page's histogram.
+pub fn ink_threshold_of(hist: &[u64; 256]) -> u8 {
+    otsu_level(hist).clamp(60, 200)
+}
+
+/// The paper's level in a histogram: the most common level lighter than `thr`.
+pub fn paper_level_of(hist: &[u64; 256], thr: u8) -> u8 {
+    (thr as usize..256).max_by_key(|&i| hist[i]).unwrap_or(255) as u8
+}
+
+/// The threshold for ruling lines on a page whose paper level is `paper`
+/// (see [`Gray::rule_threshold`]).
+pub fn rule_threshold_for(paper: u8, thr: u8) -> u8 {
+    let paper = paper as i32;
+    let t = paper - (paper - thr as i32) * 2 / 5;
+    t.clamp(thr as i32, 250) as u8
 }
 
 /// A horizontal ruling line: `y` range and `x` extent.
@@ -331,29 +422,43 @@ impl VLine {
     }
 }
 
-/// Runs of ink at least `min_len` long along one axis, bridging gaps of `gap`
-/// pixels: `(line index, start, end)`.
-fn runs(
-    len_major: u32,
-    len_minor: u32,
-    ink: impl Fn(u32, u32) -> bool,
-    min_len: u32,
-    gap: u32,
-) -> Vec<(u32, u32, u32)> {
+/// Runs of ink along the rows at least `min_len` long, bridging gaps of
+/// `gap` pixels: `(row, start, end)`. A pixel or the one below it darker
+/// than `thr` is ink (a thin rule may fall between two pixel rows).
+fn horizontal_runs(img: &Gray, thr: u8, min_len: u32, gap: u32) -> Vec<(u32, u32, u32)> {
+    let w = img.width as usize;
     let mut out = Vec::new();
-    for m in 0..len_major {
+    if w == 0 {
+        return out;
+    }
+    let mut ink = vec![false; w];
+    for (y, row) in img.data.chunks_exact(w).enumerate() {
+        match img.data.get((y + 1) * w..(y + 2) * w) {
+            Some(below) => {
+                for ((k, &a), &b) in ink.iter_mut().zip(row).zip(below) {
+                    *k = (a < thr) | (b < thr);
+                }
+            }
+            None => {
+                for (k, &a) in ink.iter_mut().zip(row) {
+                    *k = a < thr;
+                }
+            }
+        }
+        let y = y as u32;
         let mut start: Option<u32> = None;
         let mut last_ink = 0u32;
-        for n in 0..len_minor {
-            if ink(m, n) {
+        for (x, &k) in ink.iter().enumerate() {
+            let x = x as u32;
+            if k {
                 if start.is_none() {
-                    start = Some(n);
+                    start = Some(x);
                 }
-                last_ink = n;
+                last_ink = x;
             } else if let Some(s) = start {
-                if n - last_ink > gap {
+                if x - last_ink > gap {
                     if last_ink + 1 - s >= min_len {
-                        out.push((m, s, last_ink));
+                        out.push((y, s, last_ink));
                     }
                     start = None;
                 }
@@ -361,25 +466,33 @@ fn runs(
         }
         if let Some(s) = start {
             if last_ink + 1 - s >= min_len {
-                out.push((m, s, last_ink));
+                out.push((y, s, last_ink));
             }
         }
     }
     out
 }
 
-/// [`runs`] down the columns, computed row by row (cache-friendly): a pixel
-/// or its right neighbour darker than `thr` is ink.
+/// Runs of ink down the columns (as [`horizontal_runs`]: `(column, start,
+/// end)`), computed row by row (cache-friendly): a pixel or its right
+/// neighbour darker than `thr` is ink.
 fn vertical_runs(img: &Gray, thr: u8, min_len: u32, gap: u32) -> Vec<(u32, u32, u32)> {
-    let (w, h) = (img.width as usize, img.height);
+    let w = img.width as usize;
+    let mut out = Vec::new();
+    if w == 0 {
+        return out;
+    }
     let mut start: Vec<Option<u32>> = vec![None; w];
     let mut last: Vec<u32> = vec![0; w];
-    let mut out = Vec::new();
-    for y in 0..h {
-        let row = &img.data[y as usize * w..(y as usize + 1) * w];
-        for x in 0..w {
-            let ink = row[x] < thr || (x + 1 < w && row[x + 1] < thr);
-            if ink {
+    let mut ink = vec![false; w];
+    for (y, row) in img.data.chunks_exact(w).enumerate() {
+        let y = y as u32;
+        for ((k, &a), &b) in ink.iter_mut().zip(row).zip(&row[1..]) {
+            *k = (a < thr) | (b < thr);
+        }
+        ink[w - 1] = row[w - 1] < thr;
+        for (x, &k) in ink.iter().enumerate() {
+            if k {
                 if start[x].is_none() {
                     start[x] = Some(y);
                 }
@@ -435,15 +548,7 @@ pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
     let inch = dpi.max(50);
     let gap = (inch / 100).max(2);
     let max_thick = (inch / 25).max(4);
-    // A thin rule may fall between two pixel rows (or columns): either counts.
-    let hink = |x: u32, y: u32| img.get(x, y) < thr || (y + 1 < h && img.get(x, y + 1) < thr);
-    let hr = runs(
-        h,
-        w,
-        |y, x| hink(x, y),
-        (inch * 3 / 4).min(w / 3).max(20),
-        gap,
-    );
+    let hr = horizontal_runs(img, thr, (inch * 3 / 4).min(w / 3).max(20), gap);
     let h_lines = merge_runs(hr, max_thick)
         .into_iter()
         .map(|(y0, y1, x0, x1)| HLine { y0, y1, x0, x1 })
@@ -495,6 +600,16 @@ mod tests {
         let straight = tilted.rotated(skew);
         let (h, _) = ruling_lines(&straight, 128, 200);
         assert_eq!(h.len(), 4, "{h:?}");
+    }
+
+    #[test]
+    fn tiff_round_trip() {
+        let mut g = Gray::filled(7, 5, 200);
+        g.data[3] = 0;
+        g.data[34] = 17;
+        let mut tiff = g.tiff_header(300);
+        tiff.extend_from_slice(&g.data);
+        assert_eq!(Gray::decode(&tiff).expect("decodes"), g);
     }
 
     #[test]
