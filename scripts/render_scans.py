@@ -3,6 +3,7 @@
 
 Usage:
   render_scans.py [--pdf DIR] [--out DIR] [--dpi 300 200] [--quality 50] [--only STEM ...]
+  render_scans.py --ccitt --dpi 300 --only STEM   # bilevel CCITT G4 pages, rendered by pdftoppm
 
 Each text-layer PDF <stem>.pdf under --pdf (the LibreOffice renderings that
 scripts/render_pdf.py writes to fixtures/pdf/lo/) is rasterised in grey at
@@ -12,6 +13,10 @@ speckle noise, stored as a JPEG, and the pages are wrapped into an image-only
 PDF (one DCT image per page, no text):
 
   fixtures/scans/<dpi>/<stem>.pdf
+
+With --ccitt the pages are thresholded to black and white and stored as CCITT
+Group 4 (the encoding of fax-era archive scans, which the reader hands to
+pdftoppm) in fixtures/scans/ccitt/<stem>.pdf.
 
 Needs: python3, pdftoppm (Debian poppler-utils), Pillow (pip install Pillow).
 """
@@ -48,6 +53,37 @@ def degrade(img, rng):
 
 def pdf_from_jpegs(pages, out_path):
     """Writes an image-only PDF: pages is a list of (jpeg_bytes, width_px, height_px, dpi)."""
+    pdf_from_images(
+        [(b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", data, w, h, dpi) for data, w, h, dpi in pages],
+        out_path,
+    )
+
+
+def g4(img):
+    """The page as one CCITT Group 4 strip (bilevel, black ink on white)."""
+    from PIL import Image
+
+    bw = img.point(lambda v: 255 if v > 200 else 0).convert("1", dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    bw.save(buf, "TIFF", compression="group4", tiffinfo={278: bw.size[1]})
+    tif = Image.open(io.BytesIO(buf.getvalue()))
+    offsets, counts = tif.tag_v2[273], tif.tag_v2[279]
+    if len(offsets) != 1:
+        sys.exit("render_scans.py: the G4 TIFF has several strips")
+    raw = buf.getvalue()[offsets[0] : offsets[0] + counts[0]]
+    # TIFF photometric 0 (a 0 sample is white) is PDF's default, BlackIs1 false.
+    black_is_1 = b"false" if tif.tag_v2.get(262, 0) == 0 else b"true"
+    w, h = bw.size
+    head = (
+        b"/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode "
+        b"/DecodeParms << /K -1 /Columns %d /Rows %d /BlackIs1 %s >>" % (w, h, black_is_1)
+    )
+    return head, raw
+
+
+def pdf_from_images(pages, out_path):
+    """Writes an image-only PDF: pages is a list of (image dictionary entries, stream bytes,
+    width_px, height_px, dpi)."""
     objs = []  # object bodies, 1-based numbering
 
     def add(body):
@@ -57,10 +93,10 @@ def pdf_from_jpegs(pages, out_path):
     catalog = add(None)
     pages_obj = add(None)
     kids = []
-    for data, w, h, dpi in pages:
+    for head, data, w, h, dpi in pages:
         img = add(
-            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-            b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % (w, h, len(data))
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d %s /Length %d >>\nstream\n"
+            % (w, h, head, len(data))
             + data
             + b"\nendstream"
         )
@@ -92,7 +128,7 @@ def pdf_from_jpegs(pages, out_path):
         f.write(out.getvalue())
 
 
-def render(pdf, dpi, quality, out_path):
+def render(pdf, dpi, quality, out_path, ccitt=False):
     from PIL import Image
 
     stem = os.path.splitext(os.path.basename(pdf))[0]
@@ -103,10 +139,15 @@ def render(pdf, dpi, quality, out_path):
         for n, f in enumerate(files, 1):
             rng = random.Random(f"{stem}/{n}")
             img, _ = degrade(Image.open(f), rng)
-            buf = io.BytesIO()
-            img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
-            pages.append((buf.getvalue(), img.size[0], img.size[1], dpi))
-    pdf_from_jpegs(pages, out_path)
+            if ccitt:
+                head, data = g4(img)
+            else:
+                buf = io.BytesIO()
+                img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+                head = b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"
+                data = buf.getvalue()
+            pages.append((head, data, img.size[0], img.size[1], dpi))
+    pdf_from_images(pages, out_path)
     return len(pages)
 
 
@@ -118,6 +159,7 @@ def main():
     ap.add_argument("--dpi", type=int, nargs="+", default=[300, 200])
     ap.add_argument("--quality", type=int, default=50)
     ap.add_argument("--only", nargs="*", default=None, help="stems to render (default: all)")
+    ap.add_argument("--ccitt", action="store_true", help="bilevel CCITT G4 pages into <out>/ccitt/")
     args = ap.parse_args()
     if not shutil.which("pdftoppm"):
         sys.exit("pdftoppm is missing: install the Debian package poppler-utils")
@@ -131,10 +173,11 @@ def main():
     if not pdfs:
         sys.exit(f"no PDFs under {args.pdf}: run scripts/render_pdf.py first")
     for dpi in args.dpi:
-        os.makedirs(os.path.join(args.out, str(dpi)), exist_ok=True)
+        sub = "ccitt" if args.ccitt else str(dpi)
+        os.makedirs(os.path.join(args.out, sub), exist_ok=True)
         for pdf in pdfs:
-            out = os.path.join(args.out, str(dpi), os.path.basename(pdf))
-            n = render(pdf, dpi, args.quality, out)
+            out = os.path.join(args.out, sub, os.path.basename(pdf))
+            n = render(pdf, dpi, args.quality, out, ccitt=args.ccitt)
             print(f"{out}: {n} pages, {os.path.getsize(out) // 1024} KiB")
 
 
