@@ -580,6 +580,9 @@ impl<'q> SegmentMatcher<'q> {
     }
 }
 
+/// Frequencies below this are scored from a table per part (by field norm).
+const TABLE_TF: usize = 4;
+
 /// Documents scored a window at a time.
 const WINDOW: u32 = 4096;
 
@@ -640,6 +643,10 @@ pub(crate) struct Windows {
     bufs: Vec<Vec<(u32, u32)>>,
     /// Per part, its documents in the window (phrases only).
     lists: Vec<Vec<(u32, u32)>>,
+    /// Per part, its score by field norm and frequency (below [`TABLE_TF`]).
+    tables: Vec<Vec<f32>>,
+    /// Scratch: a part's words, shortest list first.
+    terms_buf: Vec<usize>,
     score: Vec<f32>,
     mask: Vec<u64>,
     /// The next window's first document.
@@ -676,6 +683,17 @@ impl Windows {
             bufs: vec![Vec::new(); terms.len()],
             terms,
             lists: vec![Vec::new(); spec.parts.len()],
+            terms_buf: Vec::new(),
+            tables: spec
+                .parts
+                .iter()
+                .map(|p| {
+                    (0..=255u8)
+                        .flat_map(|norm| (0..TABLE_TF as u32).map(move |tf| (norm, tf)))
+                        .map(|(norm, tf)| p.bm25.score(norm, tf))
+                        .collect()
+                })
+                .collect(),
             score: vec![0.0; WINDOW as usize],
             mask: vec![0; WINDOW as usize],
             lo: doc,
@@ -690,7 +708,9 @@ impl Windows {
         let mut joined = std::mem::take(&mut self.lists[p]);
         joined.clear();
         // The shortest list first; every other one is searched for its entries.
-        let mut terms = m.parts[p].terms.clone();
+        let mut terms = std::mem::take(&mut self.terms_buf);
+        terms.clear();
+        terms.extend_from_slice(&m.parts[p].terms);
         terms.sort_by_key(|&t| self.bufs[t].len());
         if let Some((&first, rest)) = terms.split_first() {
             match only {
@@ -702,37 +722,49 @@ impl Windows {
                 None => joined.extend_from_slice(&self.bufs[first]),
             }
             for &t in rest {
-                let mut other: &[(u32, u32)] = &self.bufs[t];
-                // Galloping pays when the other list is much longer.
-                let gallop = other.len() > 16 * joined.len();
+                let other: &[(u32, u32)] = &self.bufs[t];
                 let mut kept = 0;
-                for i in 0..joined.len() {
-                    let (a, fa) = joined[i];
-                    if gallop {
+                if other.len() > 16 * joined.len() {
+                    // Galloping pays when the other list is much longer.
+                    let mut rest: &[(u32, u32)] = other;
+                    for i in 0..joined.len() {
+                        let (a, fa) = joined[i];
                         let mut step = 1;
-                        while step < other.len() && other[step].0 < a {
+                        while step < rest.len() && rest[step].0 < a {
                             step *= 2;
                         }
-                        let end = (step + 1).min(other.len());
-                        let at = other[..end].partition_point(|e| e.0 < a);
-                        other = &other[at..];
-                    } else {
-                        while other.first().is_some_and(|e| e.0 < a) {
-                            other = &other[1..];
+                        let end = (step + 1).min(rest.len());
+                        rest = &rest[rest[..end].partition_point(|e| e.0 < a)..];
+                        match rest.first() {
+                            Some(&(b, fb)) if b == a => {
+                                joined[kept] = (a, fa.min(fb));
+                                kept += 1;
+                            }
+                            Some(_) => {}
+                            None => break,
                         }
                     }
-                    match other.first() {
-                        Some(&(b, fb)) if b == a => {
+                } else {
+                    let (mut i, mut j) = (0, 0);
+                    while i < joined.len() && j < other.len() {
+                        let (a, fa) = joined[i];
+                        let (b, fb) = other[j];
+                        if a < b {
+                            i += 1;
+                        } else if a > b {
+                            j += 1;
+                        } else {
                             joined[kept] = (a, fa.min(fb));
                             kept += 1;
+                            i += 1;
+                            j += 1;
                         }
-                        Some(_) => {}
-                        None => break,
                     }
                 }
                 joined.truncate(kept);
             }
         }
+        self.terms_buf = terms;
         self.lists[p] = joined;
     }
 
@@ -805,11 +837,20 @@ impl Windows {
                 [one] => &self.bufs[*one],
                 _ => &self.lists[p],
             };
+            let table = &self.tables[p];
+            let mask = &self.mask[..n];
+            let score = &mut self.score[..n];
             for &(off, freq) in list {
                 let i = off as usize;
-                if self.mask.get(i) == Some(&full) {
-                    if let Some(s) = self.score.get_mut(i) {
-                        *s += part.bm25.score(part.norms.fieldnorm_id(lo + off), freq);
+                if mask.get(i) == Some(&full) {
+                    let norm = part.norms.fieldnorm_id(lo + off);
+                    // The same value as `bm25.score`, looked up for small frequencies.
+                    let add = match table.get(usize::from(norm) * TABLE_TF + freq as usize) {
+                        Some(&v) if (freq as usize) < TABLE_TF => v,
+                        _ => part.bm25.score(norm, freq),
+                    };
+                    if let Some(s) = score.get_mut(i) {
+                        *s += add;
                     }
                 }
             }

@@ -557,8 +557,10 @@ fn run_windows(
     let mut found = Vec::new();
     loop {
         let counting = !step.counter.past_cap();
-        let best = &step.best;
-        if !windows.next_window(m, |b| counting || best.may_enter(b), &mut found) {
+        // The bar only rises during a window: this keeps a superset.
+        let (global, local) = (step.best.global(), step.best.local());
+        let keep = |b: f32| counting || (b >= global && local.is_none_or(|l| b > l));
+        if !windows.next_window(m, keep, &mut found) {
             return;
         }
         for &(doc, bound) in &found {
