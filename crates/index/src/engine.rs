@@ -21,10 +21,13 @@
 //! often as its rarest word.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::TermInfo;
 use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, Scorer, Weight};
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::InvertedIndexReader;
 use tantivy::{DocId, DocSet, Searcher, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// A word in one field.
@@ -43,6 +46,9 @@ struct PartSpec {
     bm25: Bm25Weight,
     /// Whether a match of this part makes its clause match.
     matching: bool,
+    /// Its score by field norm and frequency, for frequencies below
+    /// [`TABLE_TF`] (the values of `bm25.score`).
+    table: Vec<f32>,
 }
 
 /// What the engine needs of a query, independent of segments.
@@ -59,9 +65,46 @@ pub(crate) struct QuerySpec {
     exclusions: Vec<Box<dyn Weight>>,
 }
 
+/// The searcher's statistics, each read once per query (parts share words).
+struct Stats<'s> {
+    searcher: &'s Searcher,
+    docs: std::cell::Cell<Option<u64>>,
+    tokens: std::cell::RefCell<HashMap<Field, u64>>,
+    freqs: std::cell::RefCell<HashMap<Term, u64>>,
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.borrow().get(&field) {
+            return Ok(n);
+        }
+        let n = self.searcher.total_num_tokens(field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        if let Some(n) = self.docs.get() {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_docs(self.searcher)?;
+        self.docs.set(Some(n));
+        Ok(n)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.freqs.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::doc_freq(self.searcher, term)?;
+        self.freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
+
 /// Builds a [`QuerySpec`].
 pub(crate) struct QuerySpecBuilder<'s> {
-    searcher: &'s Searcher,
+    stats: Stats<'s>,
     spec: QuerySpec,
     index: HashMap<Term, usize>,
 }
@@ -70,7 +113,12 @@ impl<'s> QuerySpecBuilder<'s> {
     /// A builder reading term statistics from `searcher`.
     pub(crate) fn new(searcher: &'s Searcher) -> Self {
         QuerySpecBuilder {
-            searcher,
+            stats: Stats {
+                searcher,
+                docs: std::cell::Cell::new(None),
+                tokens: std::cell::RefCell::new(HashMap::new()),
+                freqs: std::cell::RefCell::new(HashMap::new()),
+            },
             spec: QuerySpec {
                 terms: Vec::new(),
                 parts: Vec::new(),
@@ -94,7 +142,7 @@ impl<'s> QuerySpecBuilder<'s> {
             .iter()
             .map(|w| Term::from_field_text(field, w))
             .collect();
-        let bm25 = Bm25Weight::for_terms(self.searcher, &terms)?.boost_by(boost);
+        let bm25 = Bm25Weight::for_terms(&self.stats, &terms)?.boost_by(boost);
         let phrase = terms.len() > 1;
         // A phrase deciding a match is moved from candidate to candidate on
         // its own (a conjunction overshoots the documents it skips): its
@@ -119,11 +167,16 @@ impl<'s> QuerySpecBuilder<'s> {
             self.spec.terms[id].positions |= phrase;
             ids.push(id);
         }
+        let table = (0..=255u8)
+            .flat_map(|norm| (0..TABLE_TF as u32).map(move |tf| (norm, tf)))
+            .map(|(norm, tf)| bm25.score(norm, tf))
+            .collect();
         self.spec.parts.push(PartSpec {
             field,
             terms: ids,
             bm25,
             matching,
+            table,
         });
         Ok(self.spec.parts.len() - 1)
     }
@@ -181,12 +234,18 @@ struct SegPart<'q> {
     terms: Vec<usize>,
     norms: FieldNormReader,
     bm25: &'q Bm25Weight,
+    table: &'q [f32],
     matching: bool,
 }
 
 /// A query in one segment.
 pub(crate) struct SegmentMatcher<'q> {
     postings: Vec<Option<SegmentPostings>>,
+    /// Where each word's postings are (for [`Windows`]).
+    infos: Vec<Option<(Arc<InvertedIndexReader>, TermInfo)>>,
+    max_doc: DocId,
+    /// The end of the documents read (a segment may be read in ranges).
+    end: DocId,
     parts: Vec<SegPart<'q>>,
     /// Per clause, its parts in scoring order.
     clauses: Vec<Vec<usize>>,
@@ -269,8 +328,13 @@ impl Probe {
 
 impl<'q> SegmentMatcher<'q> {
     /// The query in one segment; `None` when no task of the segment can match.
-    pub(crate) fn new(spec: &'q QuerySpec, seg: &SegmentReader) -> tantivy::Result<Option<Self>> {
+    pub(crate) fn new(
+        spec: &'q QuerySpec,
+        seg: &SegmentReader,
+        end: DocId,
+    ) -> tantivy::Result<Option<Self>> {
         let mut postings = Vec::with_capacity(spec.terms.len());
+        let mut infos = Vec::with_capacity(spec.terms.len());
         for t in &spec.terms {
             let option = if t.positions {
                 IndexRecordOption::WithFreqsAndPositions
@@ -278,7 +342,16 @@ impl<'q> SegmentMatcher<'q> {
                 IndexRecordOption::WithFreqs
             };
             let inverted = seg.inverted_index(t.term.field())?;
-            postings.push(inverted.read_postings(&t.term, option)?);
+            match inverted.get_term_info(&t.term)? {
+                Some(info) => {
+                    postings.push(Some(inverted.read_postings_from_terminfo(&info, option)?));
+                    infos.push(Some((inverted, info)));
+                }
+                None => {
+                    postings.push(None);
+                    infos.push(None);
+                }
+            }
         }
         let mut parts = Vec::with_capacity(spec.parts.len());
         for p in &spec.parts {
@@ -291,6 +364,7 @@ impl<'q> SegmentMatcher<'q> {
                 terms: if present { p.terms.clone() } else { Vec::new() },
                 norms,
                 bm25: &p.bm25,
+                table: &p.table,
                 matching: p.matching,
             });
         }
@@ -335,6 +409,9 @@ impl<'q> SegmentMatcher<'q> {
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(Some(SegmentMatcher {
             postings,
+            infos,
+            max_doc: seg.max_doc(),
+            end: end.min(seg.max_doc()),
             parts,
             clauses: spec.clauses.clone(),
             matching,
@@ -403,7 +480,7 @@ impl<'q> SegmentMatcher<'q> {
     /// Phrases and exclusions are not checked yet.
     pub(crate) fn next_candidate(&mut self, mut target: DocId) -> DocId {
         'outer: loop {
-            if target >= TERMINATED {
+            if target >= self.end {
                 return TERMINATED;
             }
             for i in 0..self.order.len() {
@@ -552,20 +629,23 @@ impl<'q> SegmentMatcher<'q> {
     }
 
     /// Whether term-at-a-time windows ([`Windows`]) should beat the
-    /// leapfrog for the rest of a segment of `max_doc` documents, after the
-    /// leapfrog found `seen` candidates before document `doc`. The leapfrog
+    /// leapfrog for the rest of the range, after the leapfrog found `seen`
+    /// candidates from document `from` to `doc`. The leapfrog
     /// costs a seek per live posting list per candidate; windows read every
     /// posting (several times cheaper each) and clear every window.
-    pub(crate) fn windows_pay(&self, seen: u32, doc: DocId, max_doc: DocId) -> bool {
+    pub(crate) fn windows_pay(&self, seen: u32, from: DocId, doc: DocId) -> bool {
         let live: Vec<u64> = self
             .postings
             .iter()
             .flatten()
             .map(|p| u64::from(p.doc_freq()))
             .collect();
-        let span = u64::from(doc.max(1));
-        let leapfrog = u64::from(seen) * live.len() as u64 * 5 * u64::from(max_doc) / span;
-        let windows = 2 * live.iter().sum::<u64>() + u64::from(max_doc) / 2;
+        // Costs over the rest of the range, per document.
+        let span = u64::from(doc.saturating_sub(from).max(1));
+        let rest = u64::from(self.end.saturating_sub(doc));
+        let leapfrog = u64::from(seen) * live.len() as u64 * 5 * rest / span;
+        let postings = live.iter().sum::<u64>() * rest / u64::from(self.max_doc.max(1));
+        let windows = 2 * postings + rest / 2;
         leapfrog > windows
     }
 
@@ -643,8 +723,6 @@ pub(crate) struct Windows {
     bufs: Vec<Vec<(u32, u32)>>,
     /// Per part, its documents in the window (phrases only).
     lists: Vec<Vec<(u32, u32)>>,
-    /// Per part, its score by field norm and frequency (below [`TABLE_TF`]).
-    tables: Vec<Vec<f32>>,
     /// Scratch: a part's words, shortest list first.
     terms_buf: Vec<usize>,
     score: Vec<f32>,
@@ -655,49 +733,34 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
-    /// Windows from `doc` on; `None` when the query has too many clauses
-    /// for the clause mask.
-    pub(crate) fn new(
-        spec: &QuerySpec,
-        seg: &SegmentReader,
-        doc: DocId,
-    ) -> tantivy::Result<Option<Windows>> {
-        if spec.clauses.len() > 64 {
+    /// Windows of `m`'s documents from `doc` to the end of its range;
+    /// `None` when the query has too many clauses for the clause mask.
+    pub(crate) fn new(m: &SegmentMatcher<'_>, doc: DocId) -> tantivy::Result<Option<Windows>> {
+        if m.clauses.len() > 64 {
             return Ok(None);
         }
-        let mut terms = Vec::with_capacity(spec.terms.len());
-        for t in &spec.terms {
-            let inverted = seg.inverted_index(t.term.field())?;
-            terms.push(
-                inverted
-                    .read_block_postings(&t.term, IndexRecordOption::WithFreqs)?
-                    .map(|postings| TermBlocks {
-                        postings,
-                        idx: 0,
-                        started: false,
-                        done: false,
-                    }),
-            );
+        let mut terms = Vec::with_capacity(m.infos.len());
+        for info in &m.infos {
+            terms.push(match info {
+                Some((inverted, info)) => Some(TermBlocks {
+                    postings: inverted
+                        .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+                    idx: 0,
+                    started: false,
+                    done: false,
+                }),
+                None => None,
+            });
         }
         Ok(Some(Windows {
             bufs: vec![Vec::new(); terms.len()],
             terms,
-            lists: vec![Vec::new(); spec.parts.len()],
+            lists: vec![Vec::new(); m.parts.len()],
             terms_buf: Vec::new(),
-            tables: spec
-                .parts
-                .iter()
-                .map(|p| {
-                    (0..=255u8)
-                        .flat_map(|norm| (0..TABLE_TF as u32).map(move |tf| (norm, tf)))
-                        .map(|(norm, tf)| p.bm25.score(norm, tf))
-                        .collect()
-                })
-                .collect(),
             score: vec![0.0; WINDOW as usize],
             mask: vec![0; WINDOW as usize],
             lo: doc,
-            max_doc: seg.max_doc(),
+            max_doc: m.end,
         }))
     }
 
@@ -837,7 +900,7 @@ impl Windows {
                 [one] => &self.bufs[*one],
                 _ => &self.lists[p],
             };
-            let table = &self.tables[p];
+            let table = part.table;
             let mask = &self.mask[..n];
             let score = &mut self.score[..n];
             for &(off, freq) in list {

@@ -495,12 +495,13 @@ fn top_scored(
     track: TrackTotal,
     ord: u32,
     seg: &SegmentReader,
+    range: std::ops::Range<DocId>,
     floor: &AtomicU32,
     counted: &AtomicU64,
 ) -> tantivy::Result<SegmentTop> {
     let counter = Counter::new(track, counted);
     let best = Best::new(k, ord, floor);
-    let Some(mut m) = SegmentMatcher::new(spec, seg)? else {
+    let Some(mut m) = SegmentMatcher::new(spec, seg, range.end)? else {
         return Ok(SegmentTop {
             best: Vec::new(),
             count: 0,
@@ -515,8 +516,8 @@ fn top_scored(
         best,
     };
     let mut doc = match strategy {
-        Strategy::Windows => 0,
-        _ => m.next_candidate(0),
+        Strategy::Windows => range.start,
+        _ => m.next_candidate(range.start),
     };
     // Candidates read by the leapfrog so far.
     let mut seen = 0u32;
@@ -526,10 +527,10 @@ fn top_scored(
             Strategy::Leapfrog => false,
             Strategy::SwitchAfter(n) => seen == n,
             // After a sample, the candidates' density tells which costs less.
-            Strategy::Auto => seen == SAMPLE && m.windows_pay(seen, doc, seg.max_doc()),
+            Strategy::Auto => seen == SAMPLE && m.windows_pay(seen, range.start, doc),
         };
         if switch {
-            if let Some(windows) = Windows::new(spec, seg, doc)? {
+            if let Some(windows) = Windows::new(&m, doc)? {
                 run_windows(&mut step, &mut m, windows, alive);
                 return Ok(step.finish(counted));
             }
@@ -543,6 +544,10 @@ fn top_scored(
     }
     Ok(step.finish(counted))
 }
+
+/// Segments of at least this many documents are read in two ranges by a
+/// scored search.
+const SPLIT_DOCS: DocId = 32_768;
 
 /// Candidates the leapfrog reads before [`Strategy::Auto`] decides.
 const SAMPLE: u32 = 512;
@@ -910,20 +915,20 @@ impl Store {
     /// best hits): `total` is then the cap and `total_exact` false. With
     /// facets, the facet counts read every match and the total is exact.
     pub fn search_tracking(&self, req: &SearchRequest, track: TrackTotal) -> Result<SearchResults> {
-        self.search_with(req, track, Strategy::Auto)
+        self.search_with(req, track, Strategy::Auto, SPLIT_DOCS)
     }
 
-    /// [`Store::search_tracking`], reading the matches as `strategy` says.
+    /// [`Store::search_tracking`], reading the matches as `strategy` says,
+    /// segments of `split_docs` documents or more in two ranges.
     fn search_with(
         &self,
         req: &SearchRequest,
         track: TrackTotal,
         strategy: Strategy,
+        split_docs: DocId,
     ) -> Result<SearchResults> {
         let prepared = self.prepare(req)?;
         let searcher = self.searcher();
-        let scoring = EnableScoring::enabled_from_searcher(&searcher);
-        let base = prepared.base.weight(scoring)?;
         let spec = if prepared.scored {
             let mut b = QuerySpecBuilder::new(&searcher);
             for clause in &prepared.clauses {
@@ -953,24 +958,63 @@ impl Store {
         } else {
             None
         };
+        // Unscored searches run the tantivy query itself.
+        let base = match spec {
+            Some(_) => None,
+            None => Some(
+                prepared
+                    .base
+                    .weight(EnableScoring::enabled_from_searcher(&searcher))?,
+            ),
+        };
         let k = req.offset.saturating_add(req.limit.max(1));
         let floor = AtomicU32::new(0);
         let counted = AtomicU64::new(0);
-        let run = |(ord, seg): (usize, &SegmentReader)| {
+        let segments = searcher.segment_readers();
+        // Scored searches read large segments in ranges, so that the threads
+        // share the work evenly.
+        let mut tasks = Vec::new();
+        for (ord, seg) in segments.iter().enumerate() {
+            let max = seg.max_doc();
+            let pieces = if spec.is_some() && segments.len() > 1 && max >= split_docs {
+                2
+            } else {
+                1
+            };
+            for i in 0..pieces {
+                tasks.push((
+                    ord,
+                    seg,
+                    max / pieces * i..if i + 1 == pieces {
+                        max
+                    } else {
+                        max / pieces * (i + 1)
+                    },
+                ));
+            }
+        }
+        let run = |(ord, seg, range): (usize, &SegmentReader, std::ops::Range<DocId>)| {
             let ord = u32::try_from(ord)
                 .map_err(|_| tantivy::TantivyError::InternalError("too many segments".into()))?;
             match &spec {
-                Some(spec) => top_scored(spec, strategy, k, track, ord, seg, &floor, &counted),
-                None => top_unscored(&*base, k, track, ord, seg, &floor, &counted),
+                Some(spec) => {
+                    top_scored(spec, strategy, k, track, ord, seg, range, &floor, &counted)
+                }
+                None => match &base {
+                    Some(base) => top_unscored(&**base, k, track, ord, seg, &floor, &counted),
+                    None => Ok(SegmentTop {
+                        best: Vec::new(),
+                        count: 0,
+                        capped: false,
+                    }),
+                },
             }
         };
-        let segments = searcher.segment_readers();
-        let parts = if segments.len() > 1 {
-            self.executor().map(run, segments.iter().enumerate())?
+        let parts = if tasks.len() > 1 {
+            self.executor().map(run, tasks.into_iter())?
         } else {
-            segments
-                .iter()
-                .enumerate()
+            tasks
+                .into_iter()
                 .map(run)
                 .collect::<tantivy::Result<Vec<_>>>()?
         };
@@ -1177,7 +1221,7 @@ mod tests {
                     Strategy::SwitchAfter(5),
                 ] {
                     let got = store
-                        .search_with(&req, TrackTotal::Exact, strategy)
+                        .search_with(&req, TrackTotal::Exact, strategy, 1)
                         .unwrap();
                     assert_eq!(
                         got.total,
@@ -1217,7 +1261,7 @@ mod tests {
                     ..Default::default()
                 };
                 let want = store
-                    .search_with(&req, TrackTotal::Exact, Strategy::Leapfrog)
+                    .search_with(&req, TrackTotal::Exact, Strategy::Leapfrog, DocId::MAX)
                     .unwrap();
                 for strategy in [
                     Strategy::Leapfrog,
@@ -1226,12 +1270,15 @@ mod tests {
                     Strategy::Auto,
                 ] {
                     for track in [TrackTotal::Exact, TrackTotal::UpTo(30)] {
-                        let got = store.search_with(&req, track, strategy).unwrap();
-                        assert_eq!(ranked(&got), ranked(&want), "{q} {strategy:?} {track:?}");
-                        if track == TrackTotal::Exact || want.total <= 30 {
-                            assert_eq!(got.total, want.total, "{q} {strategy:?} {track:?}");
-                        } else {
-                            assert_eq!((got.total, got.total_exact), (30, false));
+                        for split in [DocId::MAX, 1] {
+                            let got = store.search_with(&req, track, strategy, split).unwrap();
+                            let what = format!("{q} {strategy:?} {track:?} split {split}");
+                            assert_eq!(ranked(&got), ranked(&want), "{what}");
+                            if track == TrackTotal::Exact || want.total <= 30 {
+                                assert_eq!(got.total, want.total, "{what}");
+                            } else {
+                                assert_eq!((got.total, got.total_exact), (30, false), "{what}");
+                            }
                         }
                     }
                 }
