@@ -93,6 +93,25 @@ async fn find(c: &Client, css: &str) -> Element {
         .unwrap_or_else(|e| panic!("no element {css:?}: {e}"))
 }
 
+/// Waits until the first element matching `css` has attribute `name` equal
+/// to `want` (a page being replaced by the next one can hand out an element
+/// that goes stale before it is read: it is looked up again).
+async fn wait_attr(c: &Client, css: &str, name: &str, want: &str, what: &str) {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(15) {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            match el.attr(name).await {
+                Ok(Some(v)) if v == want => return,
+                Ok(v) => last = format!("{v:?}"),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {css} {name} is {last}, expected {want:?}");
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     find(c, css).await.text().await.expect("text")
 }
@@ -225,11 +244,14 @@ async fn steps(c: &Client, base: &str, all_total: u64, total_2024: u64, syt: &st
         .click()
         .await
         .expect("submit");
-    let count = find(c, "#result-count").await;
-    assert_eq!(
-        count.attr("data-total").await.expect("attr").as_deref(),
-        Some(all_total.to_string().as_str())
-    );
+    wait_attr(
+        c,
+        "#result-count",
+        "data-total",
+        &all_total.to_string(),
+        "result count",
+    )
+    .await;
     let url = c.current_url().await.expect("url");
     assert!(
         url.query().unwrap_or("").contains("q=ho+so+truc+tuyen"),
@@ -252,12 +274,14 @@ async fn steps(c: &Client, base: &str, all_total: u64, total_2024: u64, syt: &st
         ))
         .await
         .expect("the year facet is selected");
-    let count = find(c, "#result-count").await;
-    assert_eq!(
-        count.attr("data-total").await.expect("attr").as_deref(),
-        Some(total_2024.to_string().as_str()),
-        "result count after the year facet"
-    );
+    wait_attr(
+        c,
+        "#result-count",
+        "data-total",
+        &total_2024.to_string(),
+        "result count after the year facet",
+    )
+    .await;
     let url = c.current_url().await.expect("url");
     assert!(url.query().unwrap_or("").contains("year=2024"), "{url}");
     // A highlighted snippet: the words as printed, with diacritics.
