@@ -24,7 +24,7 @@ command -v cargo >/dev/null 2>&1 || { echo "a Rust toolchain (cargo) is required
 
 echo "== building"
 cargo build --release --locked -p kehoach
-BIN=target/release/kehoach
+BIN="${CARGO_TARGET_DIR:-target}/release/kehoach"
 
 echo "== extracting corpus/ to out/"
 rm -rf out
