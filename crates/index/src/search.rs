@@ -490,7 +490,7 @@ impl<'a> Best<'a> {
 #[allow(clippy::too_many_arguments)]
 fn top_scored(
     spec: &QuerySpec,
-    strategy: Strategy,
+    mut strategy: Strategy,
     k: usize,
     track: TrackTotal,
     ord: u32,
@@ -530,9 +530,19 @@ fn top_scored(
             Strategy::Auto => seen == SAMPLE && m.windows_pay(seen, range.start, doc),
         };
         if switch {
-            if let Some(windows) = Windows::new(&m, doc)? {
-                run_windows(&mut step, &mut m, windows, alive);
-                return Ok(step.finish(counted));
+            match Windows::new(&m, doc)? {
+                Some(windows) => {
+                    run_windows(&mut step, &mut m, windows, alive);
+                    return Ok(step.finish(counted));
+                }
+                // Too many clauses for windows: the leapfrog goes on (from a
+                // candidate: `Strategy::Windows` starts at the range start).
+                None if strategy == Strategy::Windows => {
+                    strategy = Strategy::Leapfrog;
+                    doc = m.next_candidate(doc);
+                    continue;
+                }
+                None => {}
             }
         }
         seen = seen.saturating_add(1);
@@ -1087,15 +1097,12 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::WriterOptions;
+mod tests_support {
+    use crate::{Store, WriterOptions};
     use kehoach_plan::Plan;
-    use std::collections::HashMap;
-    use tantivy::collector::TopDocs;
 
     /// A store with varied copies of the gold plans in several segments.
-    fn store(dir: &std::path::Path) -> Store {
+    pub(super) fn store(dir: &std::path::Path) -> Store {
         let gold = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/gold");
         let mut paths: Vec<_> = std::fs::read_dir(gold)
             .unwrap()
@@ -1144,6 +1151,14 @@ mod tests {
         store.reload().unwrap();
         store
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::store;
+    use super::*;
+    use std::collections::HashMap;
+    use tantivy::collector::TopDocs;
 
     const QUERIES: &[&str] = &[
         "hồ sơ",
@@ -1283,6 +1298,33 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod many_clauses {
+    use super::tests_support::store;
+    use super::*;
+
+    #[test]
+    fn queries_past_the_window_mask_fall_back_to_the_leapfrog() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        // 70 clauses: more than the 64 bits of a window's clause mask.
+        let req = SearchRequest {
+            query: "hồ sơ ".repeat(35),
+            ..Default::default()
+        };
+        let want = store
+            .search_with(&req, TrackTotal::Exact, Strategy::Leapfrog, DocId::MAX)
+            .unwrap();
+        assert!(want.total > 0);
+        for strategy in [Strategy::Windows, Strategy::SwitchAfter(3), Strategy::Auto] {
+            let got = store
+                .search_with(&req, TrackTotal::Exact, strategy, 1)
+                .unwrap();
+            assert_eq!(got, want, "{strategy:?}");
         }
     }
 }
