@@ -59,13 +59,11 @@ fn unreadable_entries_fail_the_batch_not_silently() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(first_seed(), dir.join("plan.txt")).unwrap();
     std::os::unix::fs::symlink(dir.join("gone"), dir.join("dangling.txt")).unwrap();
-    let out = Command::new(BIN)
-        .arg("import")
-        .arg(&dir)
-        .args(["--quiet", "--json", "--data"])
-        .arg(tmp.path().join("data"))
-        .output()
-        .unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let out = common::run(
+        &["import", dir_arg, "--quiet", "--json"],
+        &tmp.path().join("data"),
+    );
     // 1: some files failed; the good plan is imported.
     assert_eq!(
         out.status.code(),
