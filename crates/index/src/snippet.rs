@@ -6,10 +6,10 @@
 
 use std::collections::HashSet;
 
-/// Escapes `&`, `<`, `>` and `"` for HTML.
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML content and quoted attributes.
 ///
 /// ```
-/// assert_eq!(kehoach_index::html_escape("a<b> & \"c\""), "a&lt;b&gt; &amp; &quot;c&quot;");
+/// assert_eq!(kehoach_index::html_escape("a<b> & \"c\" 'd'"), "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39;");
 /// ```
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -19,6 +19,7 @@ pub fn html_escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             other => out.push(other),
         }
     }

@@ -2,21 +2,9 @@
 
 use std::fmt::Write;
 
-/// Escapes text for HTML content and double- or single-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and double- or single-quoted attributes
+/// (the index's escaper, which also escapes snippets).
+pub use kehoach_index::html_escape as esc;
 
 /// A search snippet from the index (already escaped, `<b>` around matches)
 /// with `<mark>` for the highlights. Anything but the exact `<b>`/`</b>` the

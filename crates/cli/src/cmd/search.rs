@@ -164,6 +164,7 @@ fn render_snippet(s: &str, tty: bool) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
+        .replace("&#39;", "'")
         .replace("&amp;", "&")
 }
 
@@ -392,5 +393,6 @@ mod tests {
             render_snippet("a <b>hồ sơ</b> &amp; &lt;x&gt;", false),
             "a *hồ sơ* & <x>"
         );
+        assert_eq!(render_snippet("UBND x&#39;s &amp;#39;", false), "UBND x's &#39;");
     }
 }
