@@ -41,25 +41,7 @@ fn main() {
     if let Some(out) = args.get(2) {
         let mut clean = img.clone();
         let pad = 2;
-        let boxes: Vec<(u32, u32, u32, u32)> = h
-            .iter()
-            .map(|l| {
-                (
-                    l.x0.saturating_sub(pad),
-                    l.y0.saturating_sub(pad),
-                    l.x1 + 1 + pad,
-                    l.y1 + 1 + pad,
-                )
-            })
-            .chain(v.iter().map(|l| {
-                (
-                    l.x0.saturating_sub(pad),
-                    l.y0.saturating_sub(pad),
-                    l.x1 + 1 + pad,
-                    l.y1 + 1 + pad,
-                )
-            }))
-            .collect();
+        let boxes = kehoach_read_ocr::raster::line_boxes(&h, &v, pad);
         clean.erase(&boxes);
         let _ = std::fs::write(out, clean.to_pgm());
     }

@@ -500,25 +500,7 @@ fn recognise(
     let tol = (dpi / 60).max(3);
     let grids = layout::grids(&h, &v, tol);
     let pad = (dpi / 150).max(1);
-    let boxes: Vec<(u32, u32, u32, u32)> = h
-        .iter()
-        .map(|l| {
-            (
-                l.x0.saturating_sub(pad),
-                l.y0.saturating_sub(pad),
-                l.x1 + 1 + pad,
-                l.y1 + 1 + pad,
-            )
-        })
-        .chain(v.iter().map(|l| {
-            (
-                l.x0.saturating_sub(pad),
-                l.y0.saturating_sub(pad),
-                l.x1 + 1 + pad,
-                l.y1 + 1 + pad,
-            )
-        }))
-        .collect();
+    let boxes = raster::line_boxes(&h, &v, pad);
     clean.erase(&boxes);
     clean.whiten(paper);
     let words = if grids.is_empty() {

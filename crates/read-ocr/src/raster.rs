@@ -542,6 +542,23 @@ fn merge_runs(mut rs: Vec<(u32, u32, u32)>, max_thick: u32) -> Vec<(u32, u32, u3
     lines
 }
 
+/// The boxes `(x0, y0, x1, y1)` (ends exclusive) covering ruling lines,
+/// widened by `pad` pixels on every side (to erase them).
+pub fn line_boxes(h: &[HLine], v: &[VLine], pad: u32) -> Vec<(u32, u32, u32, u32)> {
+    let padded = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        (
+            x0.saturating_sub(pad),
+            y0.saturating_sub(pad),
+            x1 + 1 + pad,
+            y1 + 1 + pad,
+        )
+    };
+    h.iter()
+        .map(|l| padded(l.x0, l.y0, l.x1, l.y1))
+        .chain(v.iter().map(|l| padded(l.x0, l.y0, l.x1, l.y1)))
+        .collect()
+}
+
 /// Finds ruling lines: long dark horizontal and vertical runs (`thr`: see [`Gray::rule_threshold`]).
 pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
     let (w, h) = (img.width, img.height);
@@ -563,6 +580,24 @@ pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn line_boxes_cover_the_lines_with_padding() {
+        let h = [HLine {
+            y0: 10,
+            y1: 11,
+            x0: 1,
+            x1: 50,
+        }];
+        let v = [VLine {
+            x0: 20,
+            x1: 20,
+            y0: 0,
+            y1: 30,
+        }];
+        assert_eq!(line_boxes(&h, &v, 2), vec![(0, 8, 53, 14), (18, 0, 23, 33)]);
+    }
+
     use super::*;
 
     fn page_with_rules(angle: f64) -> Gray {
