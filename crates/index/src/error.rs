@@ -36,6 +36,15 @@ pub enum Error {
     /// A search request is not valid.
     #[error("invalid search: {0}")]
     InvalidQuery(String),
+
+    /// [`crate::Store::search_all`] matched more tasks than its caller reads.
+    #[error("{total} tasks match; at most {max} are read at once: add words or filters")]
+    TooManyMatches {
+        /// Matching tasks.
+        total: u64,
+        /// The most the caller reads.
+        max: u64,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -917,6 +917,37 @@ impl Store {
         self.search_tracking(req, TrackTotal::Exact)
     }
 
+    /// Every task matching `req` (its `limit`, `offset` and `facets`
+    /// ignored), in archive order: file path, plan id, task number. With
+    /// `max`, a search matching more tasks fails with
+    /// [`Error::TooManyMatches`] before any is read.
+    pub fn search_all(&self, req: &SearchRequest, max: Option<u64>) -> Result<Vec<Hit>> {
+        let mut req = SearchRequest {
+            limit: 1,
+            offset: 0,
+            facets: false,
+            ..req.clone()
+        };
+        let total = self.search(&req)?.total;
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        if let Some(max) = max.filter(|&max| total > max) {
+            return Err(Error::TooManyMatches { total, max });
+        }
+        req.limit = usize::try_from(total).unwrap_or(usize::MAX);
+        let mut hits = self.search(&req)?.hits;
+        hits.sort_by(|a, b| {
+            a.plan
+                .source
+                .path
+                .cmp(&b.plan.source.path)
+                .then(a.plan.id.cmp(&b.plan.id))
+                .then(a.task.seq.cmp(&b.task.seq))
+        });
+        Ok(hits)
+    }
+
     /// Runs a search on the last commit, counting matches as `track` says.
     ///
     /// With [`TrackTotal::UpTo`], the hits are the same as with
@@ -1326,5 +1357,51 @@ mod many_clauses {
                 .unwrap();
             assert_eq!(got, want, "{strategy:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod all_matches {
+    use super::tests_support::store;
+    use super::*;
+
+    #[test]
+    fn search_all_reads_every_match_in_archive_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        let req = SearchRequest {
+            query: "hồ sơ".into(),
+            limit: 3,
+            offset: 2,
+            ..Default::default()
+        };
+        let total = store.search(&req).unwrap().total;
+        let all = store.search_all(&req, None).unwrap();
+        assert_eq!(all.len() as u64, total);
+        let keys: Vec<(String, String, u32)> = all
+            .iter()
+            .map(|h| (h.plan.source.path.clone(), h.plan.id.clone(), h.task.seq))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert_eq!(
+            store.search_all(&req, Some(total)).unwrap().len(),
+            all.len()
+        );
+        match store.search_all(&req, Some(total - 1)) {
+            Err(Error::TooManyMatches { total: t, max }) => {
+                assert_eq!((t, max), (total, total - 1))
+            }
+            other => panic!(
+                "expected too many matches, got {:?}",
+                other.map(|h| h.len())
+            ),
+        }
+        let none = SearchRequest {
+            query: "xyzzy".into(),
+            ..Default::default()
+        };
+        assert!(store.search_all(&none, Some(0)).unwrap().is_empty());
     }
 }

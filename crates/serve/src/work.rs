@@ -113,26 +113,15 @@ pub fn diff(store: &Store, a: &str, b: &str, all: bool) -> Result<PlanDiff, Fail
 /// The target timelines of `p`, as `kehoach targets QUERY --json` computes them.
 pub fn targets(store: &Store, p: &TargetParams) -> Result<Vec<Series>, Failure> {
     crate::params::check_len("q", p.query(), crate::params::MAX_QUERY_CHARS)?;
-    let mut req = p.as_search().request(1, false, false, 16)?;
-    let total = store.search(&req)?.total;
-    if total == 0 {
-        return Ok(Vec::new());
-    }
-    if total > MAX_TARGET_TASKS {
-        return Err(Failure::bad(format!(
-            "{total} tasks match; a timeline reads at most {MAX_TARGET_TASKS}: add words or filters"
-        )));
-    }
-    req.limit = usize::try_from(total).unwrap_or(usize::MAX);
-    let mut hits: Vec<Hit> = store.search(&req)?.hits;
-    hits.sort_by(|a, b| {
-        a.plan
-            .source
-            .path
-            .cmp(&b.plan.source.path)
-            .then(a.plan.id.cmp(&b.plan.id))
-            .then(a.task.seq.cmp(&b.task.seq))
-    });
+    let req = p.as_search().request(1, false, false, 16)?;
+    let hits: Vec<Hit> = match store.search_all(&req, Some(MAX_TARGET_TASKS)) {
+        Err(kehoach_index::Error::TooManyMatches { total, max }) => {
+            return Err(Failure::bad(format!(
+                "{total} tasks match; a timeline reads at most {max}: add words or filters"
+            )))
+        }
+        other => other?,
+    };
     let records = hits.iter().map(|h| TaskRecord {
         plan_id: Some(&h.plan.id),
         source: &h.plan.source,

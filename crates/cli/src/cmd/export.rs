@@ -29,7 +29,7 @@ pub struct Filters {
 
 /// Every task matching `query` and `filters`, ordered by plan path, plan id and `seq`.
 pub fn matching_tasks(store: &Store, query: &str, filters: &Filters) -> anyhow::Result<Vec<Hit>> {
-    let mut req = SearchRequest {
+    let req = SearchRequest {
         query: query.to_string(),
         years: filters
             .year
@@ -46,21 +46,7 @@ pub fn matching_tasks(store: &Store, query: &str, filters: &Filters) -> anyhow::
         facets: false,
         snippet_chars: 16,
     };
-    let total = store.search(&req)?.total;
-    if total == 0 {
-        return Ok(Vec::new());
-    }
-    req.limit = usize::try_from(total).unwrap_or(usize::MAX);
-    let mut hits = store.search(&req)?.hits;
-    hits.sort_by(|a, b| {
-        a.plan
-            .source
-            .path
-            .cmp(&b.plan.source.path)
-            .then(a.plan.id.cmp(&b.plan.id))
-            .then(a.task.seq.cmp(&b.task.seq))
-    });
-    Ok(hits)
+    Ok(store.search_all(&req, None)?)
 }
 
 /// The export record of a search hit.

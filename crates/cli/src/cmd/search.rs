@@ -393,6 +393,9 @@ mod tests {
             render_snippet("a <b>hồ sơ</b> &amp; &lt;x&gt;", false),
             "a *hồ sơ* & <x>"
         );
-        assert_eq!(render_snippet("UBND x&#39;s &amp;#39;", false), "UBND x's &#39;");
+        assert_eq!(
+            render_snippet("UBND x&#39;s &amp;#39;", false),
+            "UBND x's &#39;"
+        );
     }
 }
