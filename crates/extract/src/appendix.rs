@@ -20,6 +20,10 @@ pub struct RawTask {
     /// The raw deadline cell (line breaks kept) for fused-cell splitting.
     pub deadline_raw: String,
     pub extra: BTreeMap<String, String>,
+    /// The caption of the row's table (`Phụ lục I`), `None` in the body.
+    pub appendix: Option<String>,
+    /// Which task table of the document (0-based) the row is in.
+    pub table: usize,
     pub pos: Pos,
     /// Confidences of the cells merged into this record (OCR).
     pub confidences: Vec<f32>,
@@ -38,8 +42,10 @@ pub struct RowWarning {
 pub struct Appendix {
     pub rows: Vec<RawTask>,
     pub warnings: Vec<RowWarning>,
-    /// Index (in document block order) of the first appendix table block.
+    /// Index (in document block order) of the first task table block.
     pub first_block: Option<usize>,
+    /// Indexes of every task table block (their text is not running text).
+    pub task_blocks: Vec<usize>,
 }
 
 /// One physical row mapped onto the columns.
@@ -53,44 +59,65 @@ struct Mapped<'a> {
     extra: Vec<(usize, &'a str)>,
 }
 
-/// Finds and assembles the appendix task rows of a document.
+/// Finds and assembles the task rows of every task table of a document.
+///
+/// A task table is one whose header names a content column and a lead,
+/// support or deadline column ([`header_map`]). Tables follow each other in
+/// document order; a table part without a header of its own continues the
+/// previous task table only when no running text comes between them (a page
+/// break). Each table takes the caption of the `Phụ lục` heading above it
+/// (`None` for a table in the body).
 pub fn assemble(doc: &Document) -> Appendix {
     let mut out = Appendix::default();
     let mut map: Option<ColumnMap> = None;
     // Set when a page break, gap or repeated header precedes the next row.
     let mut after_break = false;
+    // The caption of the appendix the blocks are in, and of the current table.
+    let mut caption: Option<String> = None;
+    let mut table_caption: Option<String> = None;
+    // Running text seen since the last task table block: a table after it
+    // starts afresh instead of continuing across a page break.
+    let mut text_between = false;
+    let mut table_no = 0usize;
     for (bi, block) in doc.blocks().enumerate() {
         let table = match block {
             Block::Table(t) => t,
-            Block::Paragraph(_) => continue,
+            Block::Paragraph(p) => {
+                if let Some(c) = appendix_caption(&p.text) {
+                    caption = Some(c);
+                    text_between = true;
+                } else if is_running_text(&p.text) {
+                    text_between = true;
+                }
+                continue;
+            }
         };
         let mut rows = table.rows.iter().peekable();
         // Does this table start with a header of its own?
         let mut started_here = false;
+        let continuing = map.is_some() && !text_between;
         if let Some(first) = rows.peek() {
             let grid = first.grid();
-            if map.as_ref().is_some_and(|old| old.is_repeat(&grid)) {
+            if continuing && map.as_ref().is_some_and(|old| old.is_repeat(&grid)) {
                 // The header repeated at the top of a new page or block.
                 after_break = true;
                 rows.next();
             } else if let Some(m) = header_map(&grid) {
-                let repeat = map
-                    .as_ref()
-                    .is_some_and(|old| old.is_repeat(&grid) || same_kinds(old, &m));
+                let repeat = continuing
+                    && map
+                        .as_ref()
+                        .is_some_and(|old| old.is_repeat(&grid) || same_kinds(old, &m));
                 if !repeat {
                     map = Some(m);
                     started_here = true;
                 }
                 after_break = repeat || after_break;
                 rows.next();
-                if out.first_block.is_none() {
-                    out.first_block = Some(bi);
-                }
-            } else if map.as_ref().is_some_and(|m| !fits(m, table.rows.iter())) {
-                // A different table after the appendix: not part of it.
-                continue;
-            } else if map.is_none() {
-                // Not an appendix table (yet): look for a header a few rows down.
+            } else if continuing && map.as_ref().is_some_and(|m| fits(m, table.rows.iter())) {
+                // A new block continuing the table after a page break.
+                after_break = true;
+            } else {
+                // Not a task table (yet): look for a header a few rows down.
                 let found = table
                     .rows
                     .iter()
@@ -101,33 +128,44 @@ pub fn assemble(doc: &Document) -> Appendix {
                         for _ in 0..k {
                             rows.next();
                         }
-                        if let Some(h) = rows.next() {
-                            map = header_map(&h.grid());
-                            started_here = true;
-                            if out.first_block.is_none() {
-                                out.first_block = Some(bi);
+                        match rows.next() {
+                            Some(h) => {
+                                map = header_map(&h.grid());
+                                started_here = true;
                             }
+                            None => continue,
                         }
                     }
-                    _ => continue,
+                    _ => {
+                        // A table that is not a task table ends the current one.
+                        if map.is_some() && !continuing {
+                            map = None;
+                        }
+                        continue;
+                    }
                 }
-            } else {
-                // A new block continuing the appendix after a gap or page break.
-                after_break = true;
             }
         }
         let Some(m) = map.as_mut() else { continue };
         if started_here {
-            // A second header row (sub-headers) or a row of column numbers.
+            table_no += 1;
+            table_caption = caption.clone();
+            // A second header row (sub-headers), a row of column numbers, or
+            // the header's words again.
             while let Some(next) = rows.peek() {
                 let grid = next.grid();
-                if merge_subheader(m, &grid) || is_column_numbering(&grid) {
+                if merge_subheader(m, &grid) || is_column_numbering(&grid) || m.is_repeat(&grid) {
                     rows.next();
                 } else {
                     break;
                 }
             }
         }
+        if out.first_block.is_none() {
+            out.first_block = Some(bi);
+        }
+        out.task_blocks.push(bi);
+        text_between = false;
         for row in rows {
             let grid = row.grid();
             if grid.iter().all(|c| c.trim().is_empty()) {
@@ -137,11 +175,61 @@ pub fn assemble(doc: &Document) -> Appendix {
                 after_break = true;
                 continue;
             }
+            let before = out.rows.len();
             push_row(&mut out, m, row, &grid, after_break);
+            for r in &mut out.rows[before..] {
+                r.table = table_no.saturating_sub(1);
+                r.appendix.clone_from(&table_caption);
+            }
             after_break = false;
         }
     }
     out
+}
+
+/// A paragraph that is running text (not page furniture such as a page
+/// number or a lone mark).
+fn is_running_text(text: &str) -> bool {
+    text.chars().filter(|c| c.is_alphabetic()).count() >= 12
+}
+
+/// `PHỤ LỤC II`, `Phụ lục số 01:`, `PHỤ LỤC` at the start of a paragraph:
+/// the caption as printed (up to its number), else `None`.
+pub fn appendix_caption(text: &str) -> Option<String> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let first = kehoach_text::normalize(first);
+    if first.chars().count() > 120 {
+        return None;
+    }
+    let folded = kehoach_text::fold(&first);
+    let rest = folded.strip_prefix("phu luc")?;
+    if rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None;
+    }
+    // The words of the caption: "Phụ lục", an optional "số", and a numeral.
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let mut n = 2;
+    let clean = |w: &str| w.trim_end_matches([':', '.', ',']).to_string();
+    if let Some(w) = words.get(n) {
+        let f = kehoach_text::fold(&clean(w));
+        if f == "so" {
+            n += 1;
+        }
+    }
+    let mut out: Vec<String> = words.iter().take(2).map(|w| clean(w)).collect();
+    if let Some(w) = words.get(n) {
+        let c = clean(w);
+        let numeral = !c.is_empty()
+            && (c.chars().all(|ch| ch.is_ascii_digit())
+                || c.chars().all(|ch| "IVXLC".contains(ch))
+                || (c.chars().count() <= 3
+                    && c.chars().next().is_some_and(|ch| ch.is_ascii_digit())));
+        if numeral {
+            out.extend(words[2..n].iter().map(|w| clean(w)));
+            out.push(c);
+        }
+    }
+    Some(out.join(" "))
 }
 
 /// Same contract columns in the same places: a repeated header in other words.
@@ -237,6 +325,15 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
     }
 
     let content = kehoach_text::normalize(&mp.content);
+    // A row of a blank form: a number and nothing else.
+    let blank = content.is_empty()
+        && [mp.lead, mp.support, mp.deadline, mp.product]
+            .iter()
+            .all(|c| c.trim().is_empty())
+        && mp.extra.iter().all(|(_, t)| t.trim().is_empty());
+    if blank && !raw_number.is_empty() {
+        return;
+    }
     let has_number = number.is_some() || is_bullet(&raw_number);
     if !has_number {
         if let Some(prev) = out.rows.last_mut() {
@@ -271,6 +368,8 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
         deadline_raw: mp.deadline.to_string(),
         product: kehoach_text::normalize(mp.product),
         extra: BTreeMap::new(),
+        appendix: None,
+        table: 0,
         pos: row.pos,
         confidences,
     };

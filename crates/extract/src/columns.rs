@@ -214,13 +214,13 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         .filter(|c| matches!(c, Some(k) if *k != Col::Other))
         .count();
     let has_content = cols.contains(&Some(Col::Content));
-    let has_unit_or_time = cols.iter().any(|c| {
-        matches!(
-            c,
-            Some(Col::Lead | Col::Support | Col::Deadline | Col::Product)
-        )
-    });
-    if !(has_content && has_unit_or_time && known >= 3) {
+    // A task table assigns work: a lead (or support) unit or a deadline. A
+    // table of content and results only (statistics, results against plan)
+    // is not one.
+    let has_unit_or_time = cols
+        .iter()
+        .any(|c| matches!(c, Some(Col::Lead | Col::Support | Col::Deadline)));
+    if !(has_content && has_unit_or_time && known >= 3) || is_schedule_or_statistics(cells) {
         return None;
     }
     let mut cols = cols;
@@ -235,6 +235,16 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         signature: cells.iter().map(|c| norm_header(c)).collect(),
         sub_signatures: Vec::new(),
         signature_kinds: cells.iter().map(|c| classify(c)).collect(),
+    })
+}
+
+/// Headers of tables that are not task tables although they name a content
+/// and a time column: inspection schedules (`Đơn vị được kiểm tra`),
+/// statistics (`Chỉ tiêu thống kê`, `Số liệu`).
+fn is_schedule_or_statistics(cells: &[&str]) -> bool {
+    cells.iter().any(|c| {
+        let f = norm_header(c);
+        f.contains("duoc kiem tra") || f.contains("thong ke") || f == "so lieu"
     })
 }
 

@@ -46,7 +46,7 @@ pub fn extract(doc: &Document, source: Source) -> Plan {
 /// Extracts a plan from a document.
 pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     let app = appendix::assemble(doc);
-    let lines = meta::lines(doc, app.first_block);
+    let lines = meta::lines(doc, &app.task_blocks);
     let caption = meta::caption(&lines);
     let meta = meta::extract_meta(&lines, caption.as_ref());
 
@@ -74,6 +74,8 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
             });
         }
     }
+    // Numbering, parents and sections restart in each task table.
+    let tables: Vec<usize> = rows.iter().map(|r| r.table).collect();
     // Deadline texts repeat from row to row ("Thường xuyên"): parse each once.
     let mut dues: HashMap<String, Option<Due>> = HashMap::new();
     let mut tasks: Vec<Task> = rows
@@ -88,7 +90,14 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
             seq: w.row.map(|r| r as u32 + 1),
         });
     }
-    hierarchy(&mut tasks, &mut warnings);
+    let mut start = 0;
+    while start < tasks.len() {
+        let end = (start..tasks.len())
+            .find(|&i| tables[i] != tables[start])
+            .unwrap_or(tasks.len());
+        hierarchy(&mut tasks[start..end], start, &mut warnings);
+        start = end;
+    }
     for t in &tasks {
         year_warning(t, meta.year, &mut warnings);
     }
@@ -154,6 +163,7 @@ fn to_task(
         due,
         targets,
         extra: r.extra,
+        appendix: r.appendix,
         source: TaskSource {
             page: r.pos.page,
             line: r.pos.line,
@@ -256,7 +266,8 @@ fn split_after_deadline_phrase(s: &str) -> Option<(String, String)> {
 }
 
 /// Sets level, parent and section of every task, and reports number gaps.
-fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
+/// `tasks` is one table's records; `offset` is the number of records before it.
+fn hierarchy(tasks: &mut [Task], offset: usize, warnings: &mut Vec<Warning>) {
     let nums: Vec<Option<Num>> = tasks
         .iter()
         .map(|t| t.number.as_deref().and_then(parse_num))
@@ -291,7 +302,9 @@ fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
                 } else if tasks[i - 1].is_heading() {
                     Some(i - 1)
                 } else {
-                    tasks[i - 1].parent.map(|p| p as usize - 1)
+                    tasks[i - 1]
+                        .parent
+                        .and_then(|p| (p as usize).checked_sub(offset + 1))
                 };
                 (
                     parent.map_or(if i == 0 { 0 } else { 1 }, |p| tasks[p].level + 1),
@@ -302,13 +315,14 @@ fn hierarchy(tasks: &mut [Task], warnings: &mut Vec<Warning>) {
         if level == 0 && tasks[i].number.is_some() {
             section = match &nums[i] {
                 Some(Num::Roman(r, _)) => Some(r.clone()),
-                Some(Num::UpperLetter(c)) => Some(c.to_string()),
+                // A letter part (`A.`) above Roman sections is no section itself.
+                Some(Num::UpperLetter(_)) => None,
                 _ => tasks[i].number.clone(),
             };
         }
         let t = &mut tasks[i];
         t.level = level;
-        t.parent = parent.map(|p| p as u32 + 1);
+        t.parent = parent.map(|p| (p + offset) as u32 + 1);
         t.section = section.clone();
     }
     number_gaps(tasks, &nums, warnings);

@@ -26,6 +26,8 @@ pub struct Line {
 /// What the appendix caption says about its plan.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Caption {
+    /// The kind of document the caption names (`KH`, `BC`, `QĐ`).
+    pub kind: Option<String>,
     pub number: Option<String>,
     pub issuer_code: Option<String>,
     pub day: Option<u32>,
@@ -35,38 +37,35 @@ pub struct Caption {
     pub raw: String,
 }
 
-/// Lines read from the top of the document (number, date, title, issuer).
-const HEAD_LINES: usize = 40;
-/// Lines read from the end of the running text (signature, caption).
-const TAIL_LINES: usize = 40;
-
-/// Collects the running-text lines of the document before block `until`
-/// (the first appendix table). Metadata sits in the head (number, date,
-/// title) and the tail (signature, appendix caption), so only those lines are
-/// normalised; the body in between is skipped.
-pub fn lines(doc: &Document, until: Option<usize>) -> Vec<Line> {
+/// Collects the running-text lines of the document: paragraphs, and the
+/// cells of tables that are not task tables (header and signature layout
+/// tables carry metadata). `skip` lists the task table blocks. Long body
+/// lines are kept as empty placeholders (metadata lines are short), so
+/// paragraph order holds without normalising the whole body.
+pub fn lines(doc: &Document, skip: &[usize]) -> Vec<Line> {
     let mut raw: Vec<(&str, usize, bool, bool)> = Vec::new();
+    let mut para = 0usize;
     for (bi, block) in doc.blocks().enumerate() {
-        if until.is_some_and(|u| bi >= u) {
-            break;
+        if skip.binary_search(&bi).is_ok() {
+            continue;
         }
         match block {
-            Block::Paragraph(p) => push_raw(&mut raw, &p.text, bi, p.bold),
+            Block::Paragraph(p) => {
+                push_raw(&mut raw, &p.text, para, p.bold);
+                para += 1;
+            }
             Block::Table(t) => {
-                // Header tables (issuer | motto) and signature tables carry metadata.
                 for row in &t.rows {
                     for cell in &row.cells {
-                        push_raw(&mut raw, &cell.text, bi, false);
+                        push_raw(&mut raw, &cell.text, para, false);
+                        para += 1;
                     }
                 }
             }
         }
     }
-    let keep = |i: usize| i < HEAD_LINES || i + TAIL_LINES >= raw.len();
     raw.iter()
-        .enumerate()
-        .filter(|(i, _)| keep(*i))
-        .filter_map(|(_, &(text, para, bold, first))| {
+        .filter_map(|&(text, para, bold, first)| {
             if text.len() > LONG_LINE && !MARKERS.iter().any(|m| text.contains(m)) {
                 // Running body text: kept as a placeholder so paragraph order holds.
                 return Some(Line {
@@ -112,12 +111,11 @@ fn push_raw<'a>(
     // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
     let pieces = text.split('\n').flat_map(|l| {
         // Only short lines can be header lines worth splitting.
-        let parts: Vec<&str> = if l.len() > LONG_LINE {
+        if l.len() > LONG_LINE {
             vec![l]
         } else {
-            l.split("   ").flat_map(|p| p.split('\t')).collect()
-        };
-        parts
+            side_by_side(l)
+        }
     });
     for piece in pieces {
         if piece.trim().is_empty() {
@@ -128,23 +126,78 @@ fn push_raw<'a>(
     }
 }
 
+/// Splits a header line at runs of three or more spaces (or tabs) where two
+/// columns sit side by side, but not inside a field whose blanks were left
+/// for a hand-written number or day ("Số:      /KH-UBND", "ngày     tháng").
+fn side_by_side(line: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let gap_start = i;
+        let mut spaces = 0;
+        let mut tab = false;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            tab |= bytes[i] == b'\t';
+            spaces += 1;
+            i += 1;
+        }
+        if (spaces >= 3 || tab) && i < bytes.len() && gap_start > start {
+            let left = &line[start..gap_start];
+            let right = &line[i..];
+            if !is_blank_field(left, right) {
+                out.push(left);
+                start = i;
+            }
+        }
+        if i == gap_start {
+            i += line[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
+/// Whether a gap between `left` and `right` is a blank left for a number
+/// or a day, not a column boundary.
+fn is_blank_field(left: &str, right: &str) -> bool {
+    let l = fold(left.trim_end());
+    let r = fold(right.trim_start());
+    l.ends_with(':')
+        || l.ends_with("ngay")
+        || l.ends_with("thang")
+        || l.ends_with(" so")
+        || l == "so"
+        || r.starts_with('/')
+        || r.starts_with("thang")
+        || r.starts_with("nam ")
+}
+
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*s[ốo]\s*(?:kí hiệu|ký hiệu)?\s*[:.]?\s*(\d*)\s*[-/]?\s*(KH|kế hoạch)\s*[-/]\s*([\p{L}\d][\p{L}\d&\-]*)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)^\s*s[ốoóồ]\s*(?:kí hiệu|ký hiệu)?\s*(:?)\s*[.]?\s*(\d*)\s*((?:/\s*\d{4}\s*)?)[-/]\s*(\p{L}(?:\s?\p{L}){0,3})\s*[-/]\s*([\p{L}\d][\p{L}\d&\-.]*)",
+    )
+    .expect("valid regex")
 });
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(.{1,60}?)\s*,\s*)?ngay\s*(\d{0,2})\s*(?:thang|/)\s*(\d{0,2})\s*(?:nam|/)\s*(\d{4})\s*[.]?$")
         .expect("valid regex")
 });
+/// `Kèm theo Kế hoạch số 17/KH-UBND ngày …` (folded): kind, digits, the
+/// `/2024` of a numbered-by-year document, kind code, issuer code, rest.
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"kem theo\s+(?:ke hoach|kh)\s*(?:so)?\s*:?\s*(\d*)\s*/?\s*(?:kh\s*[-/]\s*([a-z0-9&\-]+))?(.*)$")
+    Regex::new(r"kem theo\s+(ke hoach|quyet dinh|bao cao|chuong trinh|nghi quyet|thong bao|chi thi|de an|van ban|cong van)\s*(?:so)?\s*:?\s*(\d*)\s*((?:/\s*\d{4}\s*)?)(?:[-/]\s*([a-z]{1,4})\s*[-/]\s*([a-z0-9&\-]+))?(.*)$")
         .expect("valid regex")
 });
 static CAPTION_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"ngay\s*(\d{0,2})\s*(?:thang|/)\s*(\d{0,2})\s*(?:nam|/)\s*(\d{4})")
         .expect("valid regex")
 });
+/// `năm 2024` not after `đến`/`tới` (a horizon is not the year covered).
 static YEAR_IN_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\b\w+\s+)?\bnam\s+(\d{4})\b").expect("valid regex"));
+static YEAR_ANY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bnam\s+(\d{4})\b").expect("valid regex"));
 static PLACE_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(huyện|xã|tỉnh|thị xã|thành phố|phường|thị trấn|quận)\s+((?:\p{Lu}[\p{L}]*)(?:\s+\p{Lu}[\p{L}]*){0,3})")
@@ -155,17 +208,80 @@ static ISSUES_PLAN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Document kinds: the heading word (folded) and the code the contract uses.
+const KINDS: &[(&str, &str)] = &[
+    ("ke hoach", "KH"),
+    ("quyet dinh", "QĐ"),
+    ("chuong trinh", "CTr"),
+    ("bao cao", "BC"),
+    ("thong bao", "TB"),
+    ("nghi quyet", "NQ"),
+    ("chi thi", "CT"),
+    ("de an", "ĐA"),
+    ("to trinh", "TTr"),
+    ("huong dan", "HD"),
+];
+
+/// The contract code of a kind code as printed in a number (`QĐ`, `Qđ`, `B C`).
+fn kind_code(code: &str) -> Option<&'static str> {
+    let f: String = fold(code).chars().filter(|c| !c.is_whitespace()).collect();
+    Some(match f.as_str() {
+        "kh" => "KH",
+        "qd" => "QĐ",
+        "ctr" => "CTr",
+        "bc" => "BC",
+        "tb" => "TB",
+        "nq" => "NQ",
+        "ct" => "CT",
+        "da" => "ĐA",
+        "ttr" => "TTr",
+        "hd" => "HD",
+        "kl" => "KL",
+        "cv" => "CV",
+        _ => return None,
+    })
+}
+
+/// A number line: `Số: 37 /KH-UBND`.
+#[derive(Debug, Clone, PartialEq)]
+struct NumberLine {
+    /// `37/KH-UBND`; `None` when the digits are blank (a draft).
+    number: Option<String>,
+    /// The contract code of the document kind (`KH`, `QĐ`).
+    kind: &'static str,
+    /// The part after the kind code (`UBND`, `TCTLNTW-C04`).
+    issuer_code: String,
+    /// Whether `Số` was followed by a colon (the header's own number line).
+    colon: bool,
+}
+
 /// Extracts the plan metadata from the document's running text.
 pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
     let mut meta = Meta::default();
+    let motto = lines.iter().take(80).position(|l| is_motto(&l.folded));
 
-    // Number and issuer code.
-    if let Some((num, code)) = lines.iter().take(60).find_map(|l| number_line(&l.text)) {
-        meta.number = num;
-        meta.issuer_code = Some(code);
+    // Number, kind and issuer code: the header's `Số:` line (a line with a
+    // colon wins over an issuer line such as "SỐ 1050/QĐ-SCT").
+    // Only the header's lines: up to the first kind heading after the motto.
+    let header_end = title_heading(lines, motto.unwrap_or(0)).map_or(80, |h| h + 1);
+    let numbers: Vec<(usize, NumberLine)> = lines
+        .iter()
+        .take(header_end.min(80))
+        .enumerate()
+        .filter_map(|(i, l)| number_line(&l.text).map(|n| (i, n)))
+        .collect();
+    let chosen = numbers
+        .iter()
+        .find(|(_, n)| n.colon)
+        .or_else(|| numbers.first());
+    let number_idx = chosen.map(|(i, _)| *i);
+    if let Some((_, n)) = chosen {
+        meta.number = n.number.clone();
+        meta.issuer_code = Some(n.issuer_code.clone());
+        meta.doc_type = Some(n.kind.to_string());
     }
     if let Some(c) = caption {
-        if meta.number.is_none() {
+        if meta.number.is_none() && c.kind == meta.doc_type {
             meta.number = c.number.clone();
         }
         if meta.issuer_code.is_none() {
@@ -173,18 +289,35 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         }
     }
 
-    // Date line.
-    let title_idx = title_heading(lines);
-    let search_end = title_idx.map_or(lines.len().min(40), |t| (t + 3).min(lines.len()));
-    if let Some(l) = lines[..search_end]
-        .iter()
-        .find(|l| DATE_LINE.is_match(&l.folded))
-    {
-        if let Some(c) = DATE_LINE.captures(&l.folded) {
-            meta.date_raw = Some(l.text.clone());
+    // The title heading comes after the header (number, motto, date).
+    let from = [motto, number_idx].into_iter().flatten().max().unwrap_or(0);
+    let title_idx = title_heading(lines, from).or_else(|| title_heading(lines, 0));
+    if let Some(t) = title_idx {
+        if meta.doc_type.is_none() {
+            meta.doc_type = heading_kind(&lines[t].folded).map(str::to_string);
+        }
+    }
+
+    // Date line (possibly wrapped over two lines of one cell).
+    let search_end = title_idx.map_or(lines.len().min(60), |t| (t + 3).min(lines.len()));
+    if let Some((text, folded)) = (0..search_end).find_map(|i| date_line_at(lines, i)) {
+        if let Some(c) = DATE_LINE.captures(&folded) {
+            let tmp = Line {
+                text: text.clone(),
+                folded: folded.clone(),
+                para: 0,
+                bold: false,
+                first_in_para: true,
+            };
+            meta.date_raw = Some(text);
             if let Some(place) = c.get(1) {
-                let p = original_span(l, place.range());
-                let p = p.trim().trim_end_matches(',').trim().to_string();
+                let p = original_span(&tmp, place.range());
+                let p = p
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_start_matches(['*', '_'])
+                    .to_string();
                 if !p.is_empty() {
                     meta.place = Some(p);
                 }
@@ -203,63 +336,153 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         meta.title = title_after(lines, t);
     }
 
-    // Year: the title's "năm YYYY", else the date's, else the caption's.
+    // Year: the title's "năm YYYY" (not a horizon "đến năm 2030"), else the
+    // date's, else the caption's.
     meta.year = meta
         .title
         .as_deref()
         .and_then(|t| {
-            YEAR_IN_TITLE
-                .captures_iter(&fold(t))
-                .last()
-                .and_then(|c| c[1].parse().ok())
+            YEAR_IN_TITLE.captures_iter(&fold(t)).find_map(|c| {
+                let before = c.get(1).map_or("", |m| m.as_str().trim());
+                if matches!(before, "den" | "toi") {
+                    return None;
+                }
+                c[2].parse().ok()
+            })
         })
         .or_else(|| meta.date.as_deref().and_then(|d| d.get(..4)?.parse().ok()))
         .or_else(|| {
-            meta.date_raw.as_deref().and_then(|d| {
-                YEAR_IN_TITLE
-                    .captures(&fold(d))
-                    .and_then(|c| c[1].parse().ok())
-            })
+            meta.date_raw
+                .as_deref()
+                .and_then(|d| YEAR_ANY.captures(&fold(d)).and_then(|c| c[1].parse().ok()))
         })
         .or_else(|| caption.and_then(|c| c.year));
 
-    meta.issuer = issuer(lines, caption, &meta, title_idx);
-    meta.signer = signer(lines);
+    meta.issuer = issuer(lines, caption, &meta, motto, number_idx, title_idx);
+    meta.signer = signer(lines, title_idx.unwrap_or(0));
     meta
 }
 
-/// `Số: 37 /KH-UBND` → (Some("37/KH-UBND"), "UBND"); a blank number → (None, code).
-fn number_line(text: &str) -> Option<(Option<String>, String)> {
+/// The national motto line(s) of the header.
+fn is_motto(folded: &str) -> bool {
+    folded.contains("cong hoa xa hoi chu nghia") || folded.contains("chu nghia viet nam")
+}
+
+/// `Số: 37 /KH-UBND` → number `37/KH-UBND`, kind `KH`, issuer code `UBND`;
+/// a blank number → number `None`.
+fn number_line(text: &str) -> Option<NumberLine> {
     let c = NUMBER.captures(text)?;
-    let digits = c.get(1).map_or("", |m| m.as_str());
-    let code = c.get(3)?.as_str().trim_end_matches(['-', '.']).to_string();
+    let kind = kind_code(c.get(4)?.as_str())?;
+    let digits = c.get(2).map_or("", |m| m.as_str());
+    let by_year: String = c
+        .get(3)
+        .map_or("", |m| m.as_str())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let code = c.get(5)?.as_str().trim_end_matches(['-', '.']).to_string();
     if code.is_empty() {
         return None;
     }
-    let number = (!digits.is_empty()).then(|| format!("{digits}/KH-{code}"));
-    Some((number, code))
+    // The separator between digits and kind as printed (`10-CTr/TU`).
+    let whole = c.get(0)?.as_str();
+    let party_style = !digits.is_empty() && by_year.is_empty() && {
+        let after = whole
+            .find(digits)
+            .map_or("", |p| &whole[p + digits.len()..])
+            .trim_start();
+        after.starts_with('-')
+    };
+    let number = (!digits.is_empty()).then(|| {
+        if party_style {
+            format!("{digits}-{kind}/{code}")
+        } else {
+            format!("{digits}{by_year}/{kind}-{code}")
+        }
+    });
+    Some(NumberLine {
+        number,
+        kind,
+        issuer_code: code,
+        colon: !c.get(1).map_or("", |m| m.as_str()).is_empty(),
+    })
 }
 
-/// Index of the `KẾ HOẠCH` heading line.
-fn title_heading(lines: &[Line]) -> Option<usize> {
-    lines.iter().take(80).position(|l| {
+/// The date line at `i`, or `i` joined with the next line of its paragraph
+/// (a cell wrapped as "Nghệ An, ngày 18" / "tháng 11 năm 2025").
+fn date_line_at(lines: &[Line], i: usize) -> Option<(String, String)> {
+    let l = &lines[i];
+    if DATE_LINE.is_match(&l.folded) {
+        return Some((l.text.clone(), l.folded.clone()));
+    }
+    let next = lines.get(i + 1).filter(|n| n.para == l.para)?;
+    if l.text.chars().count() > 60 {
+        return None;
+    }
+    // The next line is a whole date line with its place: no need to join.
+    if DATE_LINE
+        .captures(&next.folded)
+        .is_some_and(|c| c.get(1).is_some())
+    {
+        return None;
+    }
+    let text = format!("{} {}", l.text, next.text);
+    let folded = fold(&text);
+    DATE_LINE.is_match(&folded).then_some((text, folded))
+}
+
+/// The kind code of a heading line (`KẾ HOẠCH` → `KH`).
+fn heading_kind(folded: &str) -> Option<&'static str> {
+    let f = folded.trim_matches(|c: char| !c.is_alphanumeric());
+    KINDS
+        .iter()
+        .find(|(w, _)| f == *w || f.strip_prefix(w).is_some_and(|r| r.starts_with(' ')))
+        .map(|(_, k)| *k)
+}
+
+/// Index of the document-kind heading (`KẾ HOẠCH`, `QUYẾT ĐỊNH`, …) at or after `from`.
+fn title_heading(lines: &[Line], from: usize) -> Option<usize> {
+    let end = (from + 80).min(lines.len());
+    (from.min(end)..end).find(|&i| {
+        let l = &lines[i];
         let f = l.folded.trim_matches(|c: char| !c.is_alphanumeric());
-        f == "ke hoach"
-            || (f.starts_with("ke hoach ") && l.text.starts_with("KẾ HOẠCH") && !f.contains(" so "))
+        let Some(kind) = KINDS.iter().find(|(w, _)| f.starts_with(w)) else {
+            return false;
+        };
+        if f == kind.0 {
+            // A bare heading word, printed in capitals.
+            return !l.text.chars().any(char::is_lowercase);
+        }
+        // "KẾ HOẠCH Thực hiện …" on one line.
+        let head: String = l.text.chars().take(kind.0.chars().count()).collect();
+        f.strip_prefix(kind.0).is_some_and(|r| r.starts_with(' '))
+            && !head.chars().any(char::is_lowercase)
+            && !f.contains(" so ")
+            && !f.contains(" kem theo")
     })
 }
 
 fn title_after(lines: &[Line], heading: usize) -> Option<String> {
     let h = &lines[heading];
     // "KẾ HOẠCH Thực hiện …" on one line.
-    let inline = h
+    let kind_len = KINDS
+        .iter()
+        .find(|(w, _)| {
+            h.folded
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .starts_with(w)
+        })
+        .map_or(0, |(w, _)| w.chars().count());
+    let inline: String = h
         .text
-        .strip_prefix("KẾ HOẠCH")
-        .map(str::trim)
-        .filter(|r| r.chars().any(char::is_alphabetic));
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .skip(kind_len)
+        .collect();
+    let inline = inline.trim();
     let mut parts: Vec<&str> = Vec::new();
-    if let Some(rest) = inline {
-        parts.push(rest);
+    if inline.chars().any(char::is_alphabetic) {
+        parts.push(inline);
     }
     let mut i = heading + 1;
     // The rest of the heading's paragraph, or else the next paragraph.
@@ -267,6 +490,10 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
     if !same_para.is_empty() {
         parts.extend(same_para.iter().map(|l| l.text.as_str()));
     } else if parts.is_empty() {
+        // Skip empty placeholder lines and a lone "**" between heading and title.
+        while lines.get(i).is_some_and(|l| l.folded.trim().is_empty()) {
+            i += 1;
+        }
         let next = lines.get(i)?;
         if is_body_start(&next.folded) {
             return None;
@@ -280,6 +507,7 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
             while let Some(l) = lines.get(i) {
                 if !(l.bold && l.first_in_para)
                     || is_body_start(&l.folded)
+                    || l.text.starts_with('(')
                     || parts.join(" ").len() > 300
                 {
                     break;
@@ -291,7 +519,21 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
             }
         }
     }
-    let title = normalize(&parts.join(" "));
+    // A title printed in capitals ends where mixed-case text (the body) starts;
+    // a parenthesis under the title ("(Ban hành kèm theo …)") is not part of it.
+    let caps = |t: &str| !t.chars().any(char::is_lowercase);
+    let all_caps = parts.first().is_some_and(|p| caps(p));
+    let mut kept: Vec<&str> = Vec::new();
+    for p in parts {
+        if p.trim_start().starts_with('(') || is_body_start(&fold(p)) {
+            break;
+        }
+        if all_caps && !caps(p) {
+            break;
+        }
+        kept.push(p);
+    }
+    let title = normalize(&kept.join(" "));
     let title = title.trim_start_matches(['-', ':', ' ']).to_string();
     (!title.is_empty()).then_some(title)
 }
@@ -301,38 +543,49 @@ fn is_body_start(folded: &str) -> bool {
         || folded.starts_with("kinh gui")
         || folded.starts_with("so:")
         || folded.starts_with("i.")
+        || folded.starts_with("thuc hien ")
+            && (folded.contains(" so ") || folded.contains(" ngay "))
+            && folded.len() > 60
 }
 
-/// Parses the appendix caption from lines near the appendix.
+/// Parses the appendix caption (`Kèm theo Kế hoạch số … ngày … của …`):
+/// the first such line after the title heading.
 pub fn caption(lines: &[Line]) -> Option<Caption> {
-    let l = lines
-        .iter()
-        .rev()
-        .take(12)
-        .find(|l| l.folded.contains("kem theo") && CAPTION.is_match(&l.folded))?;
+    let l = lines.iter().find(|l| {
+        let f = l.folded.trim_start_matches(|c: char| !c.is_alphanumeric());
+        (f.starts_with("kem theo") || f.starts_with("ban hanh kem theo"))
+            && CAPTION.is_match(&l.folded)
+    })?;
     let c = CAPTION.captures(&l.folded)?;
     let mut cap = Caption {
         raw: l.text.clone(),
+        kind: heading_kind(c.get(1).map_or("", |m| m.as_str())).map(str::to_string),
         ..Caption::default()
     };
-    let digits = c.get(1).map_or("", |m| m.as_str());
-    if let Some(code) = c.get(2) {
+    let digits = c.get(2).map_or("", |m| m.as_str());
+    let by_year: String = c
+        .get(3)
+        .map_or("", |m| m.as_str())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if let (Some(kind), Some(code)) = (c.get(4), c.get(5)) {
         // Recover the code's original case from the text.
-        let code_f = code.as_str();
-        let start = l
-            .folded
-            .find(&format!("kh-{code_f}"))
-            .or_else(|| l.folded.find(&format!("kh/{code_f}")));
-        let code_orig = start
-            .map(|s| original_span(l, s + 3..s + 3 + code_f.len()))
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| code_f.to_uppercase());
-        if !digits.is_empty() {
-            cap.number = Some(format!("{digits}/KH-{code_orig}"));
+        let code_orig = original_span(l, code.range());
+        let code_orig = if code_orig.is_empty() {
+            code.as_str().to_uppercase()
+        } else {
+            code_orig
+        };
+        if let Some(k) = kind_code(kind.as_str()) {
+            if !digits.is_empty() {
+                cap.number = Some(format!("{digits}{by_year}/{k}-{code_orig}"));
+            }
+            cap.kind.get_or_insert_with(|| k.to_string());
         }
         cap.issuer_code = Some(code_orig);
     }
-    let rest = c.get(3).map_or("", |m| m.as_str());
+    let rest = c.get(6).map_or("", |m| m.as_str());
     if let Some(d) = CAPTION_DATE.captures(rest) {
         cap.day = d.get(1).and_then(|m| m.as_str().parse().ok());
         cap.month = d.get(2).and_then(|m| m.as_str().parse().ok());
@@ -396,19 +649,12 @@ fn issuer(
     lines: &[Line],
     caption: Option<&Caption>,
     meta: &Meta,
+    motto: Option<usize>,
+    number_idx: Option<usize>,
     title_idx: Option<usize>,
 ) -> Option<String> {
-    // 1. The issuing body's name printed above the number line.
-    let limit = title_idx.unwrap_or(12).min(lines.len());
-    let mut top: Vec<&Line> = Vec::new();
-    for l in &lines[..limit] {
-        if l.folded.starts_with("so") && NUMBER.is_match(&l.text) || DATE_LINE.is_match(&l.folded) {
-            break;
-        }
-        if is_org_line(l) {
-            top.push(l);
-        }
-    }
+    // 1. The issuing body printed in the header's left column.
+    let top = header_org_lines(lines, motto, number_idx, title_idx);
     if let Some(name) = org_name(&top) {
         return Some(name);
     }
@@ -461,6 +707,94 @@ fn issuer(
         .map(str::to_string)
 }
 
+/// The lines of the header's left column that name bodies: the run of
+/// capitalised lines just above the national motto (a web page's banners
+/// above them end the run), the part of a motto line before the motto (a
+/// PDF line holding both columns), and capitalised lines between the motto
+/// and the number line. Without a motto, the capitalised lines above the
+/// number line or the title.
+fn header_org_lines(
+    lines: &[Line],
+    motto: Option<usize>,
+    number_idx: Option<usize>,
+    title_idx: Option<usize>,
+) -> Vec<String> {
+    let limit = title_idx.unwrap_or(lines.len().min(12)).min(lines.len());
+    let skip = |l: &Line| {
+        is_decoration(&l.text)
+            || (l.folded.starts_with("so") && NUMBER.is_match(&l.text) && l.text.contains(':'))
+            || DATE_LINE.is_match(&l.folded)
+            || l.folded.starts_with("doc lap")
+            || l.folded.is_empty()
+    };
+    let Some(m) = motto.filter(|&m| m < limit.max(1) + 4) else {
+        // No motto: capitalised lines before the number line / title.
+        let end = number_idx.unwrap_or(limit).min(limit);
+        let mut top: Vec<String> = Vec::new();
+        for l in &lines[..end] {
+            if DATE_LINE.is_match(&l.folded) {
+                break;
+            }
+            if is_org_line(l) {
+                top.push(l.text.clone());
+            }
+        }
+        return top;
+    };
+    let mut before: Vec<String> = Vec::new();
+    for l in lines[..m].iter().rev() {
+        if skip(l) {
+            continue;
+        }
+        if !is_org_line(l) {
+            break;
+        }
+        before.push(l.text.clone());
+    }
+    before.reverse();
+    // The left column's part of a line that also holds the motto.
+    let ml = &lines[m];
+    if let Some(pos) = ml.folded.find("cong hoa") {
+        let left = original_span(ml, 0..pos);
+        let left = left.trim();
+        if !left.is_empty() {
+            before.push(left.to_string());
+        }
+    }
+    let end = number_idx.filter(|&n| n > m).unwrap_or(limit).min(limit);
+    for l in lines.get(m + 1..end).unwrap_or_default() {
+        if is_motto(&l.folded) || skip(l) {
+            continue;
+        }
+        // The right column's second line, when a PDF line holds both columns.
+        let text = match l.folded.find("doc lap") {
+            Some(p) if p > 0 => original_span(l, 0..p).trim().to_string(),
+            _ => l.text.clone(),
+        };
+        let tmp = Line {
+            folded: fold(&text),
+            text,
+            para: l.para,
+            bold: l.bold,
+            first_in_para: l.first_in_para,
+        };
+        if is_org_line(&tmp) {
+            before.push(tmp.text);
+        } else if !before.is_empty() {
+            break;
+        }
+    }
+    before
+}
+
+/// A line of dashes or underscores (an underline under a header column).
+fn is_decoration(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| matches!(c, '-' | '_' | '–' | '—' | '=' | '*' | '.' | ' '))
+}
+
 /// An upper-case line naming a body (not the national motto).
 fn is_org_line(l: &Line) -> bool {
     let f = &l.folded;
@@ -476,33 +810,76 @@ fn is_org_line(l: &Line) -> bool {
     letters.len() >= 2 && upper * 10 >= letters.len() * 8
 }
 
-/// Joins the top org lines into the issuing body's name: the lowest body
-/// ("SỞ Y TẾ" under "UBND TỈNH BẮC GIANG"), with a place line attached
-/// ("ỦY BAN NHÂN DÂN" + "HUYỆN KON RẪY").
-fn org_name(top: &[&Line]) -> Option<String> {
-    let last = top.last()?;
-    let mut name = last.text.clone();
-    let lf = &last.folded;
-    let is_place = [
-        "huyen ",
-        "xa ",
-        "tinh ",
-        "thanh pho ",
-        "thi xa ",
-        "phuong ",
-        "quan ",
-        "thi tran ",
-    ]
-    .iter()
-    .any(|p| lf.starts_with(p));
-    if is_place && top.len() >= 2 {
-        name = format!("{} {}", top[top.len() - 2].text, name);
+/// Words (folded) that start the name of a body: a header line starting
+/// with one names a new body under the one above ("UBND TỈNH BẮC GIANG" /
+/// "SỞ Y TẾ"); any other line continues the name above ("ỦY BAN NHÂN DÂN" /
+/// "TỈNH LÀO CAI").
+const BODY_WORDS: &[&str] = &[
+    "uy ban",
+    "ubnd",
+    "hoi dong",
+    "hdnd",
+    "so ",
+    "bo ",
+    "ban ",
+    "phong ",
+    "cuc ",
+    "tong cuc",
+    "chi cuc",
+    "trung tam",
+    "van phong",
+    "doan ",
+    "to ",
+    "thanh tra",
+    "cong an",
+    "tinh uy",
+    "thanh uy",
+    "huyen uy",
+    "dang uy",
+    "quan uy",
+    "thi uy",
+    "truong ",
+    "vien ",
+    "chinh phu",
+    "thu tuong",
+    "hoi ",
+    "toa an",
+    "kho bac",
+    "benh vien",
+    "cong ty",
+    "mat tran",
+    "lien doan",
+    "bo chi huy",
+    "bo tu lenh",
+    "chi nhanh",
+    "dai ",
+    "ngan hang",
+    "hoc vien",
+    "dai hoc",
+];
+
+/// Joins the header's org lines into the issuing body's name: the lowest
+/// body ("SỞ Y TẾ" under "UBND TỈNH BẮC GIANG"), its name possibly wrapped
+/// over several lines ("ỦY BAN NHÂN" / "DÂN" / "TỈNH ĐỒNG THÁP").
+fn org_name(top: &[String]) -> Option<String> {
+    let mut bodies: Vec<String> = Vec::new();
+    for t in top {
+        let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != ')');
+        if t.is_empty() {
+            continue;
+        }
+        let f = fold(t);
+        let starts_body = BODY_WORDS.iter().any(|w| f.starts_with(w) || f == w.trim());
+        match bodies.last_mut() {
+            Some(last) if !starts_body => {
+                last.push(' ');
+                last.push_str(t);
+            }
+            _ => bodies.push(t.to_string()),
+        }
     }
-    let name = name
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
-    let cased = title_case_org(&name);
-    clean_issuer(&cased)
+    let name = normalize(bodies.last()?);
+    clean_issuer(&title_case_org(&name))
 }
 
 /// "ỦY BAN NHÂN DÂN HUYỆN KON RẪY" → "Ủy ban nhân dân huyện Kon Rẫy";
@@ -653,8 +1030,25 @@ fn strip_signing_prefix(f: &str) -> &str {
 
 /// Finds the signer: the last position line of the signature block and the
 /// first name-like line after it.
-fn signer(lines: &[Line]) -> Option<Signer> {
-    let idx = lines.iter().rposition(|l| position_of(l).is_some())?;
+///
+/// The signature block closes the document's body: position lines after an
+/// appendix heading (`PHỤ LỤC`) or a web page's footer are not searched
+/// unless the body has none.
+fn signer(lines: &[Line], from: usize) -> Option<Signer> {
+    let from = from.min(lines.len());
+    let end = lines[from..]
+        .iter()
+        .position(|l| {
+            l.folded.starts_with("phu luc")
+                && l.text.chars().count() <= 120
+                && !l.text.chars().take(7).any(char::is_lowercase)
+        })
+        .map_or(lines.len(), |p| p + from);
+    let idx = lines[from..end]
+        .iter()
+        .rposition(|l| position_of(l).is_some())
+        .map(|p| p + from)
+        .or_else(|| lines.iter().rposition(|l| position_of(l).is_some()))?;
     let pos_line = &lines[idx];
     let position = {
         let f = pos_line.folded.trim();
@@ -730,16 +1124,43 @@ mod tests {
 
     #[test]
     fn number_lines() {
+        let n = |t: &str| number_line(t).map(|n| (n.number, n.kind, n.issuer_code, n.colon));
         assert_eq!(
-            number_line("Số: 37 /KH-UBND"),
-            Some((Some("37/KH-UBND".into()), "UBND".into()))
+            n("Số: 37 /KH-UBND"),
+            Some((Some("37/KH-UBND".into()), "KH", "UBND".into(), true))
         );
-        assert_eq!(number_line("Số: /KH-SCT"), Some((None, "SCT".into())));
+        assert_eq!(n("Số: /KH-SCT"), Some((None, "KH", "SCT".into(), true)));
         assert_eq!(
-            number_line("Số: 12/KH-UBND-VX"),
-            Some((Some("12/KH-UBND-VX".into()), "UBND-VX".into()))
+            n("Số: 12/KH-UBND-VX"),
+            Some((Some("12/KH-UBND-VX".into()), "KH", "UBND-VX".into(), true))
         );
-        assert_eq!(number_line("Sở Y tế"), None);
+        assert_eq!(
+            n("Số:   /B C-UBND"),
+            Some((None, "BC", "UBND".into(), true))
+        );
+        assert_eq!(
+            n("Số: 2597/QĐ-TTg"),
+            Some((Some("2597/QĐ-TTg".into()), "QĐ", "TTg".into(), true))
+        );
+        assert_eq!(
+            n("Số: 05/2024/QĐ-UBND"),
+            Some((Some("05/2024/QĐ-UBND".into()), "QĐ", "UBND".into(), true))
+        );
+        assert_eq!(
+            n("Số 10-CTr/TU"),
+            Some((Some("10-CTr/TU".into()), "CTr", "TU".into(), false))
+        );
+        assert_eq!(
+            n("Số: 996/KH-TCTLNTW-C04"),
+            Some((
+                Some("996/KH-TCTLNTW-C04".into()),
+                "KH",
+                "TCTLNTW-C04".into(),
+                true
+            ))
+        );
+        assert_eq!(n("Sở Y tế"), None);
+        assert_eq!(n("Số hiệu: 980/KH-UBND"), None);
     }
 
     #[test]
@@ -788,16 +1209,20 @@ mod tests {
         assert!(is_person_name("Đinh Thị Hồng Thu"));
         assert!(!is_person_name("Đài truyền thanh xã."));
         assert!(!is_person_name("Bản điện tử:"));
-        let s = signer(&mk(&[
-            "TM. ỦY BAN NHÂN DÂN",
-            "KT. CHỦ TỊCH",
-            "PHÓ CHỦ TỊCH",
-            "Đinh Thị Hồng Thu",
-        ]))
+        let s = signer(
+            &mk(&[
+                "TM. ỦY BAN NHÂN DÂN",
+                "KT. CHỦ TỊCH",
+                "PHÓ CHỦ TỊCH",
+                "Đinh Thị Hồng Thu",
+            ]),
+            0,
+        )
         .expect("signer");
         assert_eq!(s.position.as_deref(), Some("PHÓ CHỦ TỊCH"));
         assert_eq!(s.name.as_deref(), Some("Đinh Thị Hồng Thu"));
-        let s = signer(&mk(&["KT.GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Bình"])).expect("signer");
+        let s =
+            signer(&mk(&["KT.GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Bình"]), 0).expect("signer");
         assert_eq!(s.position.as_deref(), Some("PHÓ GIÁM ĐỐC"));
     }
 

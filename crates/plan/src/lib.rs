@@ -75,6 +75,10 @@ impl Format {
 /// Plan header metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Meta {
+    /// The document kind: `KH` (plan), `QĐ` (decision), `NQ`, `CTr`, `BC`,
+    /// `TB`, `CT`, `ĐA`; from the number (`2597/QĐ-TTg` → `QĐ`), else the title word.
+    #[serde(default)]
+    pub doc_type: Option<String>,
     /// `"37/KH-UBND"`; the appendix caption's number when the header leaves it blank.
     pub number: Option<String>,
     /// The part after `KH-` in the number (`UBND`, `SYT`).
@@ -136,13 +140,34 @@ pub struct Task {
     /// Numeric goals found in content and product.
     pub targets: Vec<Target>,
     /// Columns the contract does not name, by their header text.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "extra_without_nulls"
+    )]
     pub extra: BTreeMap<String, String>,
+    /// The caption of the row's table as printed (`"Phụ lục I"`), or `None`
+    /// for a table in the body of the document.
+    #[serde(default)]
+    pub appendix: Option<String>,
     /// Where the row starts.
     pub source: TaskSource,
     /// Mean recognition confidence of the row's cells (OCR only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+}
+
+/// Reads `extra`, dropping columns whose value is `null` (empty cells).
+fn extra_without_nulls<'de, D>(de: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: Option<BTreeMap<String, Option<String>>> = Option::deserialize(de)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect())
 }
 
 impl Task {
@@ -322,6 +347,12 @@ pub enum WarningCode {
     PdfContent,
     /// Reader warning: a scanned page was rotated or upside down and was turned.
     OcrPageRotated,
+    /// Reader note: a scanned page is blank (or only shows through from the
+    /// back) and was skipped.
+    BlankPage,
+    /// Reader warning: a PDF text layer does not decode to Vietnamese text
+    /// (fonts mapped to the wrong characters); its pages were read by OCR.
+    PdfTextGarbled,
 }
 
 impl WarningCode {
@@ -354,6 +385,21 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 5);
+        let real = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/real");
+        let mut m = 0;
+        for entry in std::fs::read_dir(real).expect("fixtures/real exists") {
+            let path = entry.expect("dir entry").path();
+            if !path.to_string_lossy().ends_with(".gold.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let plan: Plan = serde_json::from_str(&text).expect("real gold parses as Plan");
+            let orig: serde_json::Value = serde_json::from_str(&text).expect("json");
+            let back: serde_json::Value = serde_json::to_value(&plan).expect("serialises");
+            assert_eq!(back["meta"]["doc_type"], orig["meta"]["doc_type"]);
+            m += 1;
+        }
+        assert_eq!(m, 13);
     }
 
     #[test]

@@ -20,7 +20,8 @@ several files are given), --jsonl one compact object per line, --csv one row per
 Examples:
   kehoach extract plan.txt
   kehoach extract plan.txt --json > plan.json
-  kehoach extract corpus/ --out out/")]
+  kehoach extract corpus/ --out out/
+  kehoach extract scan.pdf --model | jq .")]
 pub struct Args {
     /// Plan files, or directories to search recursively.
     #[arg(required = true, value_name = "FILE")]
@@ -38,6 +39,11 @@ pub struct Args {
     /// several inputs share a stem).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print the document model the reader made of each file (pages, paragraphs,
+    /// tables, cells with positions) as JSON lines, instead of plan records: for
+    /// checking what a reader saw.
+    #[arg(long, group = "fmt")]
+    pub model: bool,
 }
 
 /// Files found under the inputs, and the directories that could not be listed.
@@ -110,6 +116,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let files = inputs.files;
     guard::install_quiet_panic_hook();
     let limits = Limits::default();
+    if args.model {
+        return print_models(&files, &limits);
+    }
     let results: Vec<(PathBuf, Result<Plan, String>)> = files
         .par_iter()
         .map(|f| (f.clone(), guard::plan_from_path(f, &limits)))
@@ -173,6 +182,30 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     } else {
         for (path, plan) in &plans {
             write_human(&mut out, path, plan)?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// `--model`: one JSON document model per line, in input order.
+fn print_models(files: &[PathBuf], limits: &Limits) -> anyhow::Result<u8> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0;
+    for f in files {
+        let read = std::fs::read(f)
+            .map_err(|e| anyhow::anyhow!("cannot read: {e}"))
+            .and_then(|bytes| crate::pipeline::read_document(&bytes, limits));
+        match read {
+            Ok((doc, _)) => {
+                serde_json::to_writer(&mut out, &doc)?;
+                writeln!(out)?;
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("kehoach: {}: {e:#}", f.display());
+            }
         }
     }
     out.flush()?;
