@@ -24,6 +24,8 @@ pub struct RawTask {
     pub appendix: Option<String>,
     /// Which task table of the document (0-based) the row is in.
     pub table: usize,
+    /// The year the deadline column's header gives, if any.
+    pub header_year: Option<i32>,
     pub pos: Pos,
     /// Confidences of the cells merged into this record (OCR).
     pub confidences: Vec<f32>,
@@ -370,6 +372,7 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
         extra: BTreeMap::new(),
         appendix: None,
         table: 0,
+        header_year: m.deadline_year,
         pos: row.pos,
         confidences,
     };

@@ -123,6 +123,9 @@ pub struct ColumnMap {
     pub sub_signatures: Vec<Vec<String>>,
     /// The kind each header cell names on its own (for repeats in other words).
     pub signature_kinds: Vec<Option<Col>>,
+    /// A year printed in the deadline column's header (`Thời gian (Năm
+    /// 2026)`): the missing year of that column's cells.
+    pub deadline_year: Option<i32>,
 }
 
 impl ColumnMap {
@@ -229,13 +232,28 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
     if cols.first() == Some(&None) && cells.first().is_some_and(|c| c.trim().is_empty()) {
         cols[0] = Some(Col::Number);
     }
+    let deadline_year = cols
+        .iter()
+        .position(|c| *c == Some(Col::Deadline))
+        .and_then(|i| cells.get(i))
+        .and_then(|h| year_in_header(h));
     Some(ColumnMap {
         cols,
         headers: cells.iter().map(|c| kehoach_text::normalize(c)).collect(),
         signature: cells.iter().map(|c| norm_header(c)).collect(),
         sub_signatures: Vec::new(),
         signature_kinds: cells.iter().map(|c| classify(c)).collect(),
+        deadline_year,
     })
+}
+
+/// `Thời gian (Năm 2026)` → 2026.
+fn year_in_header(h: &str) -> Option<i32> {
+    let f = fold(h);
+    f.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 4)
+        .filter_map(|t| t.parse::<i32>().ok())
+        .find(|y| (1990..=2100).contains(y))
 }
 
 /// Headers of tables that are not task tables although they name a content
@@ -301,17 +319,23 @@ fn dedupe(cols: &mut [Option<Col>]) {
     }
 }
 
-/// A row of column numbers under the header (`1 | 2 | 3 …` or `(1) | (2) …`).
+/// A row of column numbers under the header (`1 | 2 | 3 …`, `(1) | (2) …`,
+/// possibly with the number column left blank: ` | (1) | (2) …`).
 pub fn is_column_numbering(cells: &[&str]) -> bool {
-    let nums: Vec<Option<u32>> = cells
+    let filled: Vec<&str> = cells
         .iter()
-        .map(|c| c.trim().trim_matches(['(', ')']).parse::<u32>().ok())
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
         .collect();
-    nums.len() >= 3
-        && nums
-            .iter()
-            .enumerate()
-            .all(|(i, n)| *n == Some(i as u32 + 1))
+    if filled.len() < 3 || filled.len() + 1 < cells.len() {
+        return false;
+    }
+    let nums: Option<Vec<u32>> = filled
+        .iter()
+        .map(|c| c.trim_matches(['(', ')']).parse::<u32>().ok())
+        .collect();
+    let Some(nums) = nums else { return false };
+    nums[0] <= 1 && nums.windows(2).all(|w| w[1] == w[0] + 1)
 }
 
 #[cfg(test)]
@@ -354,6 +378,23 @@ mod tests {
         assert_eq!(map.index_of(Col::Deadline), Some(5));
         assert!(map.is_repeat(&h));
         assert!(header_map(&["1", "Xây dựng kế hoạch", "Phòng A", "Quý I"]).is_none());
+    }
+
+    #[test]
+    fn column_numbering_rows() {
+        assert!(is_column_numbering(&["1", "2", "3", "4"]));
+        assert!(is_column_numbering(&["(1)", "(2)", "(3)", "(4)"]));
+        assert!(is_column_numbering(&[
+            "", "(1)", "(2)", "(3)", "(4)", "(5)"
+        ]));
+        assert!(!is_column_numbering(&[
+            "1",
+            "Xây dựng kế hoạch",
+            "Phòng A",
+            "2024"
+        ]));
+        assert!(!is_column_numbering(&["", "", "(1)", "(2)", "(3)"]));
+        assert!(!is_column_numbering(&["3", "4", "5"]));
     }
 
     #[test]

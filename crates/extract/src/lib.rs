@@ -77,7 +77,7 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     // Numbering, parents and sections restart in each task table.
     let tables: Vec<usize> = rows.iter().map(|r| r.table).collect();
     // Deadline texts repeat from row to row ("Thường xuyên"): parse each once.
-    let mut dues: HashMap<String, Option<Due>> = HashMap::new();
+    let mut dues: HashMap<(String, Option<i32>), Option<Due>> = HashMap::new();
     let mut tasks: Vec<Task> = rows
         .into_iter()
         .enumerate()
@@ -132,16 +132,19 @@ fn to_task(
     i: usize,
     r: RawTask,
     year: Option<i32>,
-    dues: &mut HashMap<String, Option<Due>>,
+    dues: &mut HashMap<(String, Option<i32>), Option<Due>>,
 ) -> Task {
+    // A year in the deadline column's header is the missing year of its cells.
+    let year = r.header_year.or(year);
+    let key = (r.deadline.clone(), year);
     let due = if r.deadline.is_empty() {
         None
-    } else if let Some(d) = dues.get(&r.deadline) {
+    } else if let Some(d) = dues.get(&key) {
         d.clone()
     } else {
         let d = parse_due(&r.deadline, year);
-        dues.insert(r.deadline.clone(), d.clone());
-        d
+        dues.insert(key, d);
+        dues.get(&(r.deadline.clone(), year)).cloned().flatten()
     };
     let mut targets = parse_targets(&r.content);
     targets.extend(parse_targets(&r.product));

@@ -44,7 +44,7 @@ static PART_YEAR: LazyLock<Regex> =
 /// `quý II/2020`, `quý I, II/2024`, `quý 2 năm 2024`.
 static QUARTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bquy\s+((?:iv|i{1,3}|[1-4])\b(?:\s*(?:,|;|&|-|–|va|den)\s*(?:quy\s+)?(?:iv|i{1,3}|[1-4])\b)*)(?:\s*(?:/|-|–|,|nam)\s*(\d{4})\b)?",
+        r"\bqu[yi]\s+((?:iv|i{1,3}|[1-4])\b(?:\s*(?:,|;|&|-|–|va|den)\s*(?:qu[yi]\s+)?(?:iv|i{1,3}|[1-4])\b)*)(?:\s*(?:/|-|–|,|nam)\s*(\d{4})\b)?",
     )
 });
 
@@ -82,10 +82,27 @@ static PERIODIC: LazyLock<Regex> = LazyLock::new(|| {
 static CONTINUOUS: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:thuong\s+xuyen|lien\s+tuc|(?:hang|moi)\s+ngay)\b"));
 
+/// `trước ngày 05 của tháng liền kề`: a day of every next month (a monthly report).
+static NEXT_PERIOD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:cua\s+)?(thang|quy)\s+(?:lien\s+ke|tiep\s+theo|ke\s+tiep)\b"));
+
+/// `năm liền kề`, `năm sau`: the year after the plan's.
+static NEXT_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bnam\s+(?:lien\s+ke|sau|tiep\s+theo|ke\s+tiep)\b"));
+
+/// Leading verbs that do not change the deadline (`Thực hiện thường xuyên`).
+static LEADING_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[^\p{L}\p{N}]*(?:(?:thuc\s+hien|trien\s+khai|to\s+chuc|duy\s+tri|hoan\s+thanh)\s+)+")
+});
+
 /// Texts that make the deadline depend on something else.
 static CONDITIONAL_START: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^[^\p{L}\p{N}]*(?:sau|khi|neu|tuy|theo|ngay\s+sau|trong\s+truong\s+hop)\b")
 });
+
+/// A condition after `thường xuyên` (`… khi có yêu cầu`).
+static CONDITION_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[\s,;]*(?:khi|neu|sau\s+khi|theo\s+yeu\s+cau)\b"));
 
 /// A `theo …` text that still states its own deadline.
 static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:truoc|cham\s+nhat|han)\b"));
@@ -108,15 +125,24 @@ pub fn parse_due(text: &str, plan_year: Option<i32>) -> Option<Due> {
         return None;
     }
 
-    let continuous = CONTINUOUS.find(folded);
-    let leading = |pos: usize| !folded[..pos].chars().any(char::is_alphanumeric);
+    // "Thực hiện thường xuyên …" reads like "Thường xuyên …".
+    let body = LEADING_VERB
+        .find(folded)
+        .map_or(folded, |m| &folded[m.end()..]);
+    let continuous = CONTINUOUS.find(body);
+    let leading = |pos: usize| !body[..pos].chars().any(char::is_alphanumeric);
     if let Some(m) = continuous {
         if leading(m.start()) {
+            // "Thường xuyên khi có yêu cầu": the condition decides.
+            if CONDITION_AFTER.is_match(&body[m.end()..]) {
+                return Some(simple(DueKind::Conditional));
+            }
             return Some(simple(DueKind::Continuous));
         }
     }
 
-    let periodic = PERIODIC.captures(folded).map(|c| every_of(&c));
+    let periodic_match = PERIODIC.captures(body);
+    let periodic = periodic_match.as_ref().map(every_of);
     if let Some(Some(every)) = periodic {
         return Some(Due {
             kind: DueKind::Periodic,
@@ -125,6 +151,35 @@ pub fn parse_due(text: &str, plan_year: Option<i32>) -> Option<Due> {
             every: Some(every),
         });
     }
+    // "Định kỳ …" before anything else: periodic, whatever follows (the
+    // first term decides).
+    if let Some(c) = &periodic_match {
+        let first = c.get(0).map_or(0, |m| m.start());
+        let before_others = continuous.is_none_or(|m| m.start() > first)
+            && !body[..first].chars().any(|ch| ch.is_ascii_digit());
+        if before_others {
+            return Some(simple(DueKind::Periodic));
+        }
+    }
+    // "Trước ngày 05 của tháng liền kề": every month.
+    if let Some(c) = NEXT_PERIOD.captures(body) {
+        let every = match c.get(1).map(|m| m.as_str()) {
+            Some("quy") => Every::Quarter,
+            _ => Every::Month,
+        };
+        return Some(Due {
+            kind: DueKind::Periodic,
+            by: None,
+            dates: None,
+            every: Some(every),
+        });
+    }
+    // "Trước ngày 31/01 năm liền kề": the year after the plan's.
+    let plan_year = if NEXT_YEAR.is_match(body) {
+        plan_year.map(|y| y + 1)
+    } else {
+        plan_year
+    };
 
     if CONDITIONAL_START.is_match(folded)
         && !(folded.starts_with("theo") && EXPLICIT.is_match(folded))
@@ -133,6 +188,22 @@ pub fn parse_due(text: &str, plan_year: Option<i32>) -> Option<Due> {
     }
 
     let found = candidates(folded, plan_year);
+    // Several milestones that are all months ("trong tháng 01/2026, … tháng
+    // 6/2026 và … tháng 8/2026"): `months` with every month's date.
+    if found.all.len() > 1 && found.all.iter().all(|(k, _)| *k == DueKind::Month) {
+        let mut days: Vec<Date> = found.all.iter().flat_map(|(_, d)| d.clone()).collect();
+        days.sort();
+        days.dedup();
+        if days.len() > 1 {
+            return Some(
+                Candidate {
+                    kind: DueKind::Months,
+                    days,
+                }
+                .into_due(),
+            );
+        }
+    }
     if let Some(best) = found.best {
         return Some(best.into_due());
     }
@@ -214,11 +285,14 @@ struct Found {
     best: Option<Candidate>,
     /// A kind that was recognised but had no year to place it in.
     yearless: Option<DueKind>,
+    /// Every dated candidate, in the order the passes found them.
+    all: Vec<(DueKind, Vec<Date>)>,
 }
 
 impl Found {
     fn push(&mut self, c: Candidate) {
         let Some(by) = c.by() else { return };
+        self.all.push((c.kind, c.days.clone()));
         let better = match &self.best {
             None => true,
             Some(b) => match b.by() {
@@ -440,6 +514,47 @@ mod tests {
 
     fn check(text: &str, year: Option<i32>, kind: DueKind, by: Option<&str>) {
         assert_eq!(due(text, year), (kind, by.map(str::to_string)), "{text:?}");
+    }
+
+    #[test]
+    fn relative_periods_and_first_terms() {
+        let d = parse_due("Trước ngày 05 của tháng liền kề", Some(2026)).expect("due");
+        assert_eq!((d.kind, d.every), (DueKind::Periodic, Some(Every::Month)));
+        check(
+            "Trước ngày 31/01 năm liền kề",
+            Some(2026),
+            DueKind::Date,
+            Some("2027-01-31"),
+        );
+        check("Quí IV-2025", None, DueKind::Quarter, Some("2025-12-31"));
+        check(
+            "Thực hiện thường xuyên khi có yêu cầu của bộ",
+            Some(2026),
+            DueKind::Conditional,
+            None,
+        );
+        check(
+            "Thực hiện thường xuyên trong năm",
+            Some(2026),
+            DueKind::Continuous,
+            None,
+        );
+        check(
+            "Báo cáo định kỳ theo thời gian quy định; thực hiện thường xuyên trong năm",
+            Some(2026),
+            DueKind::Periodic,
+            None,
+        );
+        let d = parse_due(
+            "Ban hành trong tháng 01/2026, kiểm tra chậm nhất trong tháng 6/2026",
+            Some(2026),
+        )
+        .expect("due");
+        assert_eq!(d.kind, DueKind::Months);
+        assert_eq!(
+            d.dates,
+            Some(vec!["2026-01-31".to_string(), "2026-06-30".to_string()])
+        );
     }
 
     #[test]

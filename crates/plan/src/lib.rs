@@ -385,11 +385,11 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 5);
-        let real = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/real");
+        let real = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/real/gold");
         let mut m = 0;
         for entry in std::fs::read_dir(real).expect("fixtures/real exists") {
             let path = entry.expect("dir entry").path();
-            if !path.to_string_lossy().ends_with(".gold.json") {
+            if !path.to_string_lossy().ends_with(".json") {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("readable");
