@@ -176,7 +176,7 @@ fn is_blank_field(left: &str, right: &str) -> bool {
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*s[ốoóồ]\s*(?:kí hiệu|ký hiệu)?\s*(:?)\s*[.]?\s*(\d*)\s*((?:/\s*\d{4}\s*)?)[-/]\s*(\p{L}(?:\s?\p{L}){0,3})\s*[-/]\s*([\p{L}\d][\p{L}\d&\-.]*)",
+        r"(?i)^\s*s[ốoóồ]\s*(?:kí hiệu|ký hiệu)?\s*(:?)\s*[.]?\s*((?:\d\s?)*)\s*((?:/\s*\d{4}\s*)?)[-/]\s*(\p{L}(?:\s?\p{L}){0,3})\s*[-/]\s*([\p{L}\d][\p{L}\d&\-.]*)",
     )
     .expect("valid regex")
 });
@@ -331,6 +331,25 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         }
     }
 
+    // A day left blank in the header but stamped into the appendix caption
+    // ("Kèm theo Báo cáo số 329/BC-UBND ngày 19 tháng 12 năm 2025") by a
+    // signing system: the caption completes the date when month and year agree.
+    if meta.date.is_none() {
+        if let (Some(raw), Some(c)) = (meta.date_raw.as_deref(), caption) {
+            let header = DATE_LINE.captures(&fold(raw)).map(|h| {
+                (
+                    h.get(3).and_then(|m| m.as_str().parse::<u32>().ok()),
+                    h.get(4).and_then(|m| m.as_str().parse::<i32>().ok()),
+                )
+            });
+            if let (Some((Some(m), Some(y))), Some(d)) = (header, c.day) {
+                if c.month == Some(m) && c.year == Some(y) {
+                    meta.date = Date::new(y, m, d).map(|d| d.iso());
+                }
+            }
+        }
+    }
+
     // Title.
     if let Some(t) = title_idx {
         meta.title = title_after(lines, t);
@@ -373,7 +392,13 @@ fn is_motto(folded: &str) -> bool {
 fn number_line(text: &str) -> Option<NumberLine> {
     let c = NUMBER.captures(text)?;
     let kind = kind_code(c.get(4)?.as_str())?;
-    let digits = c.get(2).map_or("", |m| m.as_str());
+    let digits: String = c
+        .get(2)
+        .map_or("", |m| m.as_str())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let digits = digits.as_str();
     let by_year: String = c
         .get(3)
         .map_or("", |m| m.as_str())
@@ -387,10 +412,10 @@ fn number_line(text: &str) -> Option<NumberLine> {
     // The separator between digits and kind as printed (`10-CTr/TU`).
     let whole = c.get(0)?.as_str();
     let party_style = !digits.is_empty() && by_year.is_empty() && {
-        let after = whole
-            .find(digits)
-            .map_or("", |p| &whole[p + digits.len()..])
-            .trim_start();
+        let end = c
+            .get(2)
+            .map_or(0, |m| m.end() - c.get(0).map_or(0, |w| w.start()));
+        let after = whole.get(end..).unwrap_or("").trim_start();
         after.starts_with('-')
     };
     let number = (!digits.is_empty()).then(|| {
@@ -562,7 +587,13 @@ pub fn caption(lines: &[Line]) -> Option<Caption> {
         kind: heading_kind(c.get(1).map_or("", |m| m.as_str())).map(str::to_string),
         ..Caption::default()
     };
-    let digits = c.get(2).map_or("", |m| m.as_str());
+    let digits: String = c
+        .get(2)
+        .map_or("", |m| m.as_str())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let digits = digits.as_str();
     let by_year: String = c
         .get(3)
         .map_or("", |m| m.as_str())
@@ -1158,6 +1189,10 @@ mod tests {
                 "TCTLNTW-C04".into(),
                 true
             ))
+        );
+        assert_eq!(
+            n("Số: 3 2 9 /BC-UBND"),
+            Some((Some("329/BC-UBND".into()), "BC", "UBND".into(), true))
         );
         assert_eq!(n("Sở Y tế"), None);
         assert_eq!(n("Số hiệu: 980/KH-UBND"), None);

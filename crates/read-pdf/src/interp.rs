@@ -167,6 +167,7 @@ impl<'a> Interp<'a> {
             _ => None,
         });
         it.run(content, resources, GState::default(), 0);
+        it.annotations(page);
         for f in std::mem::take(&mut it.unmapped_fonts) {
             it.out.notes.push(format!(
                 "font {f} has no ToUnicode map; its text may be wrong"
@@ -504,6 +505,111 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Runs the normal appearance streams of the page's annotations: a
+    /// signing system stamps the document's number and date as annotations
+    /// ("Số: 329", "ngày 19") that a reader of the page sees printed. Hidden
+    /// annotations and links are skipped.
+    fn annotations(&mut self, page: &'a Dictionary) {
+        let doc = self.doc;
+        let Some(Object::Array(annots)) = font::get(doc, page, b"Annots") else {
+            return;
+        };
+        for a in annots.iter().take(500) {
+            let Ok(annot) = font::deref(doc, a).as_dict() else {
+                continue;
+            };
+            let flags = font::get(doc, annot, b"F")
+                .and_then(|o| o.as_i64().ok())
+                .unwrap_or(0);
+            // Invisible, hidden or no-view annotations are not seen.
+            if flags & (1 | 2 | 32) != 0 {
+                continue;
+            }
+            let subtype = font::get(doc, annot, b"Subtype").and_then(|o| o.as_name().ok());
+            if matches!(subtype, Some(b"Link" | b"Popup")) {
+                continue;
+            }
+            let Some(ap) = font::get(doc, annot, b"AP").and_then(|o| o.as_dict().ok()) else {
+                continue;
+            };
+            let normal = match font::get(doc, ap, b"N") {
+                Some(Object::Stream(s)) => s,
+                // Appearance states: the one the annotation is in.
+                Some(Object::Dictionary(states)) => {
+                    let Some(state) = font::get(doc, annot, b"AS").and_then(|o| o.as_name().ok())
+                    else {
+                        continue;
+                    };
+                    match states.get(state).ok().map(|o| font::deref(doc, o)) {
+                        Some(Object::Stream(s)) => s,
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let (Some(rect), Some(bbox)) = (
+                four(doc, font::get(doc, annot, b"Rect")),
+                four(doc, font::get(doc, &normal.dict, b"BBox")),
+            ) else {
+                continue;
+            };
+            let matrix = match font::get(doc, &normal.dict, b"Matrix") {
+                Some(Object::Array(m)) => {
+                    let v: Vec<f32> = m
+                        .iter()
+                        .filter_map(|o| number(font::deref(doc, o)))
+                        .collect();
+                    if v.len() == 6 {
+                        Mat([v[0], v[1], v[2], v[3], v[4], v[5]])
+                    } else {
+                        Mat::ID
+                    }
+                }
+                _ => Mat::ID,
+            };
+            // The transformed box is mapped onto the annotation's rectangle.
+            let corners = [
+                matrix.apply(bbox[0], bbox[1]),
+                matrix.apply(bbox[2], bbox[1]),
+                matrix.apply(bbox[0], bbox[3]),
+                matrix.apply(bbox[2], bbox[3]),
+            ];
+            let (bx0, by0, bx1, by1) = corners.iter().fold(
+                (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
+            );
+            if !(bx1 - bx0 > 1e-3 && by1 - by0 > 1e-3) {
+                continue;
+            }
+            let (rx0, ry0) = (rect[0].min(rect[2]), rect[1].min(rect[3]));
+            let (rx1, ry1) = (rect[0].max(rect[2]), rect[1].max(rect[3]));
+            let sx = (rx1 - rx0) / (bx1 - bx0);
+            let sy = (ry1 - ry0) / (by1 - by0);
+            let fit = Mat([sx, 0.0, 0.0, sy, rx0 - bx0 * sx, ry0 - by0 * sy]);
+            let Ok(data) = normal
+                .decompressed_content_with_limit(self.limits.max_content_bytes)
+                .or_else(|e| {
+                    if normal.dict.get(b"Filter").is_err() {
+                        Ok(normal.content.clone())
+                    } else {
+                        Err(e)
+                    }
+                })
+            else {
+                continue;
+            };
+            let res = match font::get(doc, &normal.dict, b"Resources") {
+                Some(Object::Dictionary(d)) => Some(d),
+                _ => None,
+            };
+            let gs = GState {
+                ctm: matrix.mul(&fit),
+                ..GState::default()
+            };
+            self.run(&data, res, gs, 1);
+        }
+    }
+
     /// Runs a form XObject (or notes an image).
     fn xobject(
         &mut self,
@@ -565,6 +671,18 @@ impl<'a> Interp<'a> {
             _ => {}
         }
     }
+}
+
+/// Four numbers (a rectangle) from an array object.
+fn four(doc: &Document, o: Option<&Object>) -> Option<[f32; 4]> {
+    let Some(Object::Array(a)) = o else {
+        return None;
+    };
+    let v: Vec<f32> = a
+        .iter()
+        .filter_map(|o| number(font::deref(doc, o)))
+        .collect();
+    (v.len() == 4).then(|| [v[0], v[1], v[2], v[3]])
 }
 
 fn number(o: &Object) -> Option<f32> {

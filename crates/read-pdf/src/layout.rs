@@ -75,6 +75,21 @@ pub fn lines(glyphs: &[&Glyph]) -> Vec<Line> {
 
 fn line_of(mut gs: Vec<&Glyph>) -> Option<Line> {
     gs.sort_by(|a, b| a.x.total_cmp(&b.x));
+    // Blanks typed where something was stamped over them later (a number
+    // placed by a signing system over "Số:      /…") do not split its words.
+    let ink: Vec<(f32, f32)> = gs
+        .iter()
+        .filter(|g| !g.text.chars().all(char::is_whitespace))
+        .map(|g| (g.x, g.x + g.w))
+        .collect();
+    gs.retain(|g| {
+        if !g.text.chars().all(char::is_whitespace) || g.w <= 0.0 {
+            return true;
+        }
+        let mid = g.x + g.w / 2.0;
+        let at = ink.partition_point(|&(x0, _)| x0 <= mid);
+        !(at > 0 && ink[at - 1].1 > mid)
+    });
     let size = gs.iter().map(|g| g.size).fold(0.0f32, f32::max).max(1.0);
     let y = gs.iter().map(|g| g.y).sum::<f32>() / gs.len() as f32;
     let mut words: Vec<Word> = Vec::new();

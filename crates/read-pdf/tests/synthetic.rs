@@ -265,3 +265,70 @@ fn rows_with_their_own_column_rules_start_a_new_table() {
     assert_eq!(t[0].rows.len(), 2);
     assert_eq!(t[1].rows[0].grid(), vec!["2", "Viec hai", "Phong B", ""]);
 }
+
+/// A page whose number is stamped by a signing system as an annotation: the
+/// annotation's appearance stream is read like page content, at the
+/// annotation's rectangle; a hidden annotation is not.
+#[test]
+fn annotation_appearances_are_read_where_they_are_placed() {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let f1 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Times-Roman", "Encoding" => "WinAnsiEncoding",
+    });
+    let resources = dictionary! { "Font" => dictionary! { "F1" => f1 } };
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        text(72.0, 700.0, 12.0, "So:        /KH-UBND").into_bytes(),
+    ));
+    let stamp = |doc: &mut Document, s: &str, flags: i64, x: f32| {
+        // The appearance draws at (2, 2) of a 60 x 20 box, placed at x..x+60, 698..718.
+        let ap = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 60.into(), 20.into()],
+                "Resources" => resources.clone(),
+            },
+            format!("BT /F1 12 Tf 2 2 Td ({s}) Tj ET").into_bytes(),
+        ));
+        doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "F" => flags,
+            "Rect" => vec![x.into(), 698.into(), (x + 60.0).into(), 718.into()],
+            "AP" => dictionary! { "N" => ap },
+        })
+    };
+    let shown = stamp(&mut doc, "329", 4, 95.0);
+    let hidden = stamp(&mut doc, "777", 2, 300.0);
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "Resources" => resources.clone(),
+        "Annots" => vec![shown.into(), hidden.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut buf = Vec::new();
+    doc.save_to(&mut buf).expect("saves");
+    let read = kehoach_read_pdf::read(&buf).expect("reads");
+    let all: String = read
+        .blocks()
+        .filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p.text.clone()),
+            Block::Table(_) => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(all.contains("329"), "{all}");
+    assert!(!all.contains("777"), "{all}");
+    let line = all.lines().find(|l| l.contains("329")).unwrap_or_default();
+    assert!(
+        line.contains("So:"),
+        "the stamp sits on the number line: {all}"
+    );
+}
