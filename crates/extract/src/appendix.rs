@@ -26,6 +26,8 @@ pub struct RawTask {
     pub table: usize,
     /// The year the deadline column's header gives, if any.
     pub header_year: Option<i32>,
+    /// An agency row grouping the rows under it (a heading, level 0).
+    pub agency: bool,
     pub pos: Pos,
     /// Confidences of the cells merged into this record (OCR).
     pub confidences: Vec<f32>,
@@ -48,6 +50,8 @@ pub struct Appendix {
     pub first_block: Option<usize>,
     /// Indexes of every task table block (their text is not running text).
     pub task_blocks: Vec<usize>,
+    /// The agency row the current table's rows are grouped under.
+    agency: Option<String>,
 }
 
 /// One physical row mapped onto the columns.
@@ -151,6 +155,7 @@ pub fn assemble(doc: &Document) -> Appendix {
         let Some(m) = map.as_mut() else { continue };
         if started_here {
             table_no += 1;
+            out.agency = None;
             table_caption = caption.clone();
             // A second header row (sub-headers), a row of column numbers, or
             // the header's words again.
@@ -289,8 +294,45 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
     } else {
         grid
     };
+    let inherited_lead: String;
     let mut mp = map_row(m, grid);
     let confidences: Vec<f32> = row.cells.iter().filter_map(|c| c.confidence).collect();
+
+    // An agency row grouping the tasks under it (a table grouped by unit,
+    // the lead column first): a heading whose text is the lead of the rows
+    // under it that leave their lead empty.
+    let lead_first = m
+        .index_of(Col::Lead)
+        .is_some_and(|l| m.index_of(Col::Content).is_some_and(|c| l < c));
+    let only_lead = mp.number.trim().is_empty()
+        && mp.content.trim().is_empty()
+        && [mp.support, mp.deadline, mp.product]
+            .iter()
+            .all(|c| c.trim().is_empty())
+        && mp.extra.is_empty()
+        && !mp.lead.trim().is_empty();
+    if lead_first && only_lead && !after_break {
+        let agency = kehoach_text::normalize(mp.lead);
+        if agency.chars().next().is_some_and(char::is_uppercase) {
+            out.agency = Some(agency.clone());
+            out.rows.push(RawTask {
+                content: agency,
+                agency: true,
+                extra: BTreeMap::new(),
+                header_year: m.deadline_year,
+                pos: row.pos,
+                confidences,
+                ..RawTask::default()
+            });
+            return;
+        }
+    }
+    if mp.lead.trim().is_empty() {
+        if let Some(a) = &out.agency {
+            inherited_lead = a.clone();
+            mp.lead = &inherited_lead;
+        }
+    }
 
     // The number cell: a number, a number followed by text, a bullet, or text.
     let raw_number = kehoach_text::normalize(mp.number);
@@ -373,6 +415,7 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
         appendix: None,
         table: 0,
         header_year: m.deadline_year,
+        agency: false,
         pos: row.pos,
         confidences,
     };

@@ -76,6 +76,7 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     }
     // Numbering, parents and sections restart in each task table.
     let tables: Vec<usize> = rows.iter().map(|r| r.table).collect();
+    let agency: Vec<bool> = rows.iter().map(|r| r.agency).collect();
     // Deadline texts repeat from row to row ("Thường xuyên"): parse each once.
     let mut dues: HashMap<(String, Option<i32>), Option<Due>> = HashMap::new();
     let mut tasks: Vec<Task> = rows
@@ -95,7 +96,12 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
         let end = (start..tasks.len())
             .find(|&i| tables[i] != tables[start])
             .unwrap_or(tasks.len());
-        hierarchy(&mut tasks[start..end], start, &mut warnings);
+        hierarchy(
+            &mut tasks[start..end],
+            &agency[start..end],
+            start,
+            &mut warnings,
+        );
         start = end;
     }
     for t in &tasks {
@@ -270,13 +276,22 @@ fn split_after_deadline_phrase(s: &str) -> Option<(String, String)> {
 
 /// Sets level, parent and section of every task, and reports number gaps.
 /// `tasks` is one table's records; `offset` is the number of records before it.
-fn hierarchy(tasks: &mut [Task], offset: usize, warnings: &mut Vec<Warning>) {
+/// `agency` marks the agency rows grouping the rows under them (level 0).
+fn hierarchy(tasks: &mut [Task], agency: &[bool], offset: usize, warnings: &mut Vec<Warning>) {
     let nums: Vec<Option<Num>> = tasks
         .iter()
         .map(|t| t.number.as_deref().and_then(parse_num))
         .collect();
     let mut section: Option<String> = None;
     for i in 0..tasks.len() {
+        if agency.get(i).copied().unwrap_or(false) {
+            let t = &mut tasks[i];
+            t.level = 0;
+            t.parent = None;
+            t.section = None;
+            section = None;
+            continue;
+        }
         let (level, parent) = match &nums[i] {
             Some(n) => match n.level() {
                 Some(level) => {
@@ -334,9 +349,14 @@ fn hierarchy(tasks: &mut [Task], offset: usize, warnings: &mut Vec<Warning>) {
 /// Reports numbers that skip or repeat among siblings.
 fn number_gaps(tasks: &[Task], nums: &[Option<Num>], warnings: &mut Vec<Warning>) {
     use std::collections::HashMap;
-    let mut last: HashMap<(Option<u32>, u8), u32> = HashMap::new();
+    // Sections restart under each letter part (`A.`, `B.`).
+    let mut last: HashMap<(Option<u32>, u8, usize), u32> = HashMap::new();
+    let mut part = 0usize;
     for (t, n) in tasks.iter().zip(nums) {
         let Some(n) = n else { continue };
+        if matches!(n, Num::UpperLetter(_)) {
+            part += 1;
+        }
         let kind = match n {
             Num::Roman(_, p) if p.is_empty() => 0u8,
             Num::Roman(..) | Num::Arabic(_) => 1,
@@ -344,7 +364,7 @@ fn number_gaps(tasks: &[Task], nums: &[Option<Num>], warnings: &mut Vec<Warning>
             Num::Letter(_) => 3,
         };
         let Some(v) = n.last() else { continue };
-        let key = (t.parent, kind);
+        let key = (t.parent, kind, if kind == 2 { 0 } else { part });
         let expected = last.get(&key).map_or(1, |p| p + 1);
         if v != expected {
             let label = t.number.as_deref().unwrap_or("?");

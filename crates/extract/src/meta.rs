@@ -556,6 +556,15 @@ fn title_after(lines: &[Line], heading: usize) -> Option<String> {
         if all_caps && !caps(p) {
             break;
         }
+        // A title in mixed case ends at a line in capitals: the authority
+        // line of a decision ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …").
+        if !all_caps
+            && !kept.is_empty()
+            && caps(p)
+            && p.chars().filter(|c| c.is_alphabetic()).count() > 6
+        {
+            break;
+        }
         kept.push(p);
     }
     let title = normalize(&kept.join(" "));

@@ -1,7 +1,9 @@
 //! One fixture per extraction rule that the seed plans do not cover
 //! (fixtures/plans): HTML tables with spans, NFD text, other column orders
 //! and header words, three-level numbering, letter items, two-row headers,
-//! rows split by page breaks, repeated numbers, a plan without an appendix.
+//! rows split by page breaks, repeated numbers, a plan without an appendix;
+//! decisions issuing a plan, letter parts, agency-grouped tables, tables that
+//! are not task tables.
 
 use kehoach_plan::{DueKind, Format, Op, Plan, Source, WarningCode};
 use std::path::Path;
@@ -197,4 +199,80 @@ fn numbering_typed_into_the_content_column() {
         p.meta.signer.as_ref().and_then(|s| s.position.as_deref()),
         Some("PHÓ GIÁM ĐỐC")
     );
+}
+
+/// A decision issuing a plan: the decision's header is the meta, the plan's
+/// table gives the tasks (in the body, so `appendix` is null).
+#[test]
+fn decision_issuing_a_plan() {
+    let p = extract("decision_issuing_plan.txt");
+    let m = &p.meta;
+    assert_eq!(m.doc_type.as_deref(), Some("QĐ"));
+    assert_eq!(m.number.as_deref(), Some("1532/QĐ-UBND"));
+    assert_eq!(m.issuer_code.as_deref(), Some("UBND"));
+    assert_eq!(m.issuer.as_deref(), Some("UBND tỉnh Hà Giang"));
+    assert_eq!(m.date.as_deref(), Some("2023-09-08"));
+    assert_eq!(m.year, Some(2023));
+    assert_eq!(
+        m.title.as_deref(),
+        Some("Về việc ban hành Kế hoạch chuyển đổi số tỉnh Hà Giang năm 2023")
+    );
+    let s = m.signer.as_ref().expect("signer");
+    assert_eq!(s.name.as_deref(), Some("Hoàng Gia Long"));
+    assert_eq!(s.position.as_deref(), Some("PHÓ CHỦ TỊCH"));
+    assert_eq!(p.tasks.len(), 3);
+    assert!(p.tasks.iter().all(|t| t.appendix.is_none()));
+    assert_eq!(p.tasks[0].targets.len(), 1);
+    assert_eq!(
+        p.tasks[2].due.as_ref().map(|d| d.kind),
+        Some(DueKind::Periodic)
+    );
+}
+
+/// Letter parts above Roman sections, a header repeated inside the table,
+/// a second appendix grouped by agency with the lead column first, and
+/// appendices that are not task tables (results against plan, an
+/// inspection schedule).
+#[test]
+fn parts_agencies_and_tables_that_are_not_tasks() {
+    let p = extract("parts_and_agencies.txt");
+    let summary: Vec<(Option<&str>, Option<&str>, u32, Option<u32>)> = p
+        .tasks
+        .iter()
+        .map(|t| (t.number.as_deref(), t.section.as_deref(), t.level, t.parent))
+        .collect();
+    assert_eq!(
+        summary[..7],
+        [
+            (Some("A"), None, 0, None),
+            (Some("I"), Some("I"), 0, None),
+            (Some("1"), Some("I"), 1, Some(2)),
+            (Some("2"), Some("I"), 1, Some(2)),
+            (Some("B"), None, 0, None),
+            (Some("I"), Some("I"), 0, None),
+            (Some("1"), Some("I"), 1, Some(6)),
+        ]
+    );
+    assert!(p.tasks[..7]
+        .iter()
+        .all(|t| t.appendix.as_deref() == Some("Phụ lục I")));
+    // Sections restart under each part: no gap reported for the second "I".
+    assert!(!p.warnings.iter().any(|w| w.code == WarningCode::NumberGap));
+    // Phụ lục II: agency rows are headings; the rows under them take their lead.
+    let agencies: Vec<&kehoach_plan::Task> = p.tasks[7..].iter().collect();
+    assert_eq!(agencies.len(), 5, "{agencies:#?}");
+    assert_eq!(agencies[0].content.as_deref(), Some("Thanh tra Sở"));
+    assert!(agencies[0].is_heading());
+    assert_eq!(agencies[0].level, 0);
+    assert_eq!(agencies[1].lead.as_deref(), Some("Thanh tra Sở"));
+    assert_eq!(agencies[1].parent, Some(agencies[0].seq));
+    assert_eq!(agencies[2].lead.as_deref(), Some("Thanh tra Sở"));
+    assert_eq!(agencies[4].lead.as_deref(), Some("Văn phòng Sở"));
+    assert_eq!(agencies[4].parent, Some(agencies[3].seq));
+    assert!(agencies
+        .iter()
+        .all(|t| t.appendix.as_deref() == Some("Phụ lục II")));
+    // seq runs on across tables.
+    let seqs: Vec<u32> = p.tasks.iter().map(|t| t.seq).collect();
+    assert_eq!(seqs, (1..=12).collect::<Vec<u32>>());
 }
