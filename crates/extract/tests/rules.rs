@@ -236,7 +236,8 @@ fn decision_issuing_a_plan() {
 #[test]
 fn parts_agencies_and_tables_that_are_not_tasks() {
     let p = extract("parts_and_agencies.txt");
-    let summary: Vec<(Option<&str>, Option<&str>, u32, Option<u32>)> = p
+    type Shape<'a> = (Option<&'a str>, Option<&'a str>, u32, Option<u32>);
+    let summary: Vec<Shape<'_>> = p
         .tasks
         .iter()
         .map(|t| (t.number.as_deref(), t.section.as_deref(), t.level, t.parent))
