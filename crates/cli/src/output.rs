@@ -54,8 +54,33 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Writes a plan for people: a header line (`label`, number, issuer, date),
-/// the title, the task table with its hierarchy indented, and the warnings.
+/// One task as a row of the plan table, indented by its level.
+fn task_row(t: &kehoach_plan::Task) -> Vec<String> {
+    let indent = "  ".repeat(t.level as usize);
+    vec![
+        t.seq.to_string(),
+        format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
+        clip(
+            &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
+            70,
+        ),
+        clip(t.lead.as_deref().unwrap_or(""), 28),
+        clip(t.deadline.as_deref().unwrap_or(""), 24),
+        t.due
+            .as_ref()
+            .map(|d| d.kind.as_str().to_string())
+            .unwrap_or_default(),
+        t.targets
+            .iter()
+            .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
+            .collect::<Vec<_>>()
+            .join(" "),
+    ]
+}
+
+/// Writes a plan for people: a header line (`label`, kind, number, issuer,
+/// date), the title, the task tables under their captions with the
+/// hierarchy indented, and the warnings.
 pub fn write_plan(
     out: &mut impl std::io::Write,
     label: &str,
@@ -64,7 +89,8 @@ pub fn write_plan(
     let m = &plan.meta;
     writeln!(
         out,
-        "{label}  {}  {}  {}",
+        "{label}  {}  {}  {}  {}",
+        m.doc_type.as_deref().unwrap_or("(kind?)"),
         m.number.as_deref().unwrap_or("(no number)"),
         m.issuer.as_deref().unwrap_or("(no issuer)"),
         m.date
@@ -75,32 +101,29 @@ pub fn write_plan(
     if let Some(title) = &m.title {
         writeln!(out, "{title}")?;
     }
-    let rows: Vec<Vec<String>> = plan
-        .tasks
-        .iter()
-        .map(|t| {
-            let indent = "  ".repeat(t.level as usize);
-            vec![
-                t.seq.to_string(),
-                format!("{indent}{}", t.number.as_deref().unwrap_or("·")),
-                clip(
-                    &format!("{indent}{}", t.content.as_deref().unwrap_or("")),
-                    70,
-                ),
-                clip(t.lead.as_deref().unwrap_or(""), 28),
-                clip(t.deadline.as_deref().unwrap_or(""), 24),
-                t.due
-                    .as_ref()
-                    .map(|d| d.kind.as_str().to_string())
-                    .unwrap_or_default(),
-                t.targets
-                    .iter()
-                    .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]
-        })
-        .collect();
+    // Each task table under its caption (`[Phụ lục I]`, `[body]` for a
+    // table in the body of the document).
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut caption: Option<Option<&str>> = None;
+    for t in &plan.tasks {
+        if caption != Some(t.appendix.as_deref()) {
+            caption = Some(t.appendix.as_deref());
+            rows.push(vec![
+                String::new(),
+                String::new(),
+                format!("[{}]", t.appendix.as_deref().unwrap_or("body")),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        rows.push(task_row(t));
+    }
+    if rows.len() == plan.tasks.len() + 1 && plan.tasks.iter().all(|t| t.appendix.is_none()) {
+        // One table in the body: no caption line.
+        rows.remove(0);
+    }
     write!(
         out,
         "{}",

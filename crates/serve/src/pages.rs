@@ -588,6 +588,7 @@ fn plan_body(s: &PlanSummary, plan: &Plan) -> String {
             let _ = write!(b, "<div><dt>{k}</dt><dd>{v}</dd></div>");
         }
     };
+    row("Loại văn bản", esc(&doc_kind(m.doc_type.as_deref())));
     row("Số", esc(m.number.as_deref().unwrap_or("")));
     let issuer = match (&m.issuer, &m.issuer_code) {
         (Some(i), Some(c)) => format!("{} ({})", esc(i), esc(c)),
@@ -669,11 +670,48 @@ fn plan_body(s: &PlanSummary, plan: &Plan) -> String {
         return b;
     }
     b.push_str("<h2>Nhiệm vụ</h2>\n<div class=\"table-wrap\"><table class=\"tasks\" id=\"tasks\"><thead><tr><th>Số</th><th>Nội dung</th><th>Chủ trì</th><th>Phối hợp</th><th>Thời hạn</th><th>Sản phẩm</th></tr></thead><tbody>\n");
+    // Each task table under its caption ("Phụ lục I"), or "Trong văn bản"
+    // for a table in the body, when the plan has more than one.
+    let several = plan
+        .tasks
+        .windows(2)
+        .any(|w| w[0].appendix != w[1].appendix)
+        || plan.tasks.first().is_some_and(|t| t.appendix.is_some());
+    let mut caption: Option<Option<&str>> = None;
     for t in &plan.tasks {
+        if several && caption != Some(t.appendix.as_deref()) {
+            caption = Some(t.appendix.as_deref());
+            let _ = writeln!(
+                b,
+                "<tr class=\"appendix\"><th colspan=\"6\">{}</th></tr>",
+                esc(t.appendix.as_deref().unwrap_or("Trong văn bản"))
+            );
+        }
         b.push_str(&task_row(t));
     }
     b.push_str("</tbody></table></div>\n");
     b
+}
+
+/// The document kind in words (`KH` → `Kế hoạch (KH)`).
+fn doc_kind(code: Option<&str>) -> String {
+    let Some(code) = code else {
+        return String::new();
+    };
+    let name = match code {
+        "KH" => "Kế hoạch",
+        "QĐ" => "Quyết định",
+        "CTr" => "Chương trình",
+        "BC" => "Báo cáo",
+        "TB" => "Thông báo",
+        "NQ" => "Nghị quyết",
+        "CT" => "Chỉ thị",
+        "ĐA" => "Đề án",
+        "TTr" => "Tờ trình",
+        "HD" => "Hướng dẫn",
+        _ => return code.to_string(),
+    };
+    format!("{name} ({code})")
 }
 
 fn task_row(t: &Task) -> String {
