@@ -435,6 +435,12 @@ fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
     out
 }
 
+/// The tallest image of stacked cells handed to the engine in one call
+/// (well inside its limit of 32,767 pixels a side).
+const SHEET_HEIGHT: u32 = 16_000;
+/// Block numbers added to the words of each sheet of a page.
+const SHEET_BLOCKS: u32 = 10_000_000;
+
 /// Below this share of ink pixels a page is blank.
 const BLANK_INK: f64 = 0.0008;
 /// Below this mean word confidence a page is tried again turned by 180°.
@@ -508,8 +514,21 @@ fn recognise(
     } else {
         let gap = (dpi / 8).max(12);
         let regions = strips::cut(&clean, &grids, (dpi / 150).max(2));
-        let (stacked, placed) = strips::stack(&clean, &regions, thr, gap);
-        strips::unstack(engines.recognise(&stacked, dpi)?, &placed, gap)
+        let mut words = Vec::new();
+        for (k, (stacked, placed)) in strips::stack_sheets(&clean, &regions, thr, gap, SHEET_HEIGHT)
+            .into_iter()
+            .enumerate()
+        {
+            for mut w in strips::unstack(engines.recognise(&stacked, dpi)?, &placed, gap) {
+                // Strip numbers restart on every sheet.
+                w.line_key.0 = w
+                    .line_key
+                    .0
+                    .wrapping_add((k as u32).wrapping_mul(SHEET_BLOCKS));
+                words.push(w);
+            }
+        }
+        words
     };
     let mean_conf = mean(&words);
     Ok(Recognised {
