@@ -39,6 +39,11 @@ impl Gray {
         let img = reader
             .decode()
             .map_err(|e| OcrError::Image(e.to_string()))?;
+        if img.color().has_color() {
+            let rgb = img.into_rgb8();
+            let (w, h) = rgb.dimensions();
+            return Ok(Gray::from_rgb(w, h, rgb.as_raw()).bounded());
+        }
         let g = img.into_luma8();
         let (w, h) = g.dimensions();
         Ok(Gray {
@@ -47,6 +52,17 @@ impl Gray {
             data: g.into_raw(),
         }
         .bounded())
+    }
+
+    /// A grey page from RGB samples (`width * height * 3`), with coloured
+    /// marks taken out: the red and blue of seals, stamps and signatures
+    /// become paper, black print (also where a seal lies over it) stays.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Self {
+        let mut out = Gray::filled(width, height, 255);
+        for (o, px) in out.data.iter_mut().zip(rgb.chunks_exact(3)) {
+            *o = grey_without_colour(px[0], px[1], px[2]);
+        }
+        out
     }
 
     /// Scales the bitmap down (by an integer factor, box filter) when a side exceeds [`MAX_SIDE`].
@@ -332,6 +348,35 @@ impl Gray {
             }
         }
     }
+}
+
+/// The grey level of one colour sample with coloured ink taken out. Grey
+/// and black samples keep their luminance. A saturated sample (red or blue
+/// ink) is lifted towards white by its saturation (the spread of its
+/// channels): a red seal or a blue signature stroke becomes (nearly) paper,
+/// while black print under a seal, dark in every channel, stays dark.
+pub fn grey_without_colour(r: u8, g: u8, b: u8) -> u8 {
+    let (r, g, b) = (r as u32, g as u32, b as u32);
+    let luma = (r * 299 + g * 587 + b * 114) / 1000;
+    let (mx, mn) = (r.max(g).max(b), r.min(g).min(b));
+    let sat = mx - mn;
+    if sat <= 24 {
+        return luma as u8;
+    }
+    let lifted = (luma + sat * 3 / 2).min(255);
+    // Blend from luminance (sat 24) to the lifted level (sat 64 and over).
+    let t = (sat - 24).min(40);
+    ((luma * (40 - t) + lifted * t) / 40) as u8
+}
+
+/// A CMYK sample (0 = no ink) as RGB.
+pub fn cmyk_to_rgb(c: u8, m: u8, y: u8, k: u8) -> [u8; 3] {
+    let w = 255 - k as u32;
+    [
+        ((255 - c as u32) * w / 255) as u8,
+        ((255 - m as u32) * w / 255) as u8,
+        ((255 - y as u32) * w / 255) as u8,
+    ]
 }
 
 /// Otsu's level of a grey-level histogram.
@@ -645,6 +690,24 @@ mod tests {
         let mut tiff = g.tiff_header(300);
         tiff.extend_from_slice(&g.data);
         assert_eq!(Gray::decode(&tiff).expect("decodes"), g);
+    }
+
+    #[test]
+    fn coloured_marks_become_paper() {
+        // Red seal, blue signature: light.
+        assert!(grey_without_colour(205, 40, 45) > 220);
+        assert!(grey_without_colour(30, 45, 160) > 150);
+        assert!(grey_without_colour(28, 41, 131) > 190);
+        // Black print, also under red ink: dark.
+        assert!(grey_without_colour(25, 25, 28) < 40);
+        assert!(grey_without_colour(40, 12, 12) < 80);
+        // Grey and tinted paper keep their level.
+        assert_eq!(grey_without_colour(128, 128, 128), 128);
+        assert!(grey_without_colour(238, 232, 215) > 220);
+        assert_eq!(cmyk_to_rgb(0, 0, 0, 0), [255, 255, 255]);
+        assert_eq!(cmyk_to_rgb(0, 255, 255, 0), [255, 0, 0]);
+        let g = Gray::from_rgb(2, 1, &[205, 40, 45, 20, 20, 20]);
+        assert!(g.data[0] > 220 && g.data[1] < 30);
     }
 
     #[test]
