@@ -16,7 +16,9 @@
 //!    ([`engine::Session`]); on a page with tables, each cell is cut out and the cells
 //!    are stacked into one image ([`strips`]), so text lines of neighbouring
 //!    cells are never read as one line; a page read with low confidence (or
-//!    few Vietnamese syllables) is tried again turned by 180° (upside-down scans);
+//!    few Vietnamese syllables) is tried again turned by 90°, 270° and 180°
+//!    (sheets fed sideways or upside down; sideways first when the ink's
+//!    profile shows text lines across the columns), keeping the best reading;
 //!    the short number cells of all pages are read again in one call
 //!    restricted to numbering characters;
 //! 5. words are repaired against a lexicon of plan vocabulary ([`repair`]);
@@ -65,7 +67,7 @@ pub enum OcrError {
 
 /// The reader warning code for low recognition confidence.
 pub const LOW_CONFIDENCE_CODE: &str = "ocr_low_confidence";
-/// A reader warning (informational) for a page that was read turned by 180°.
+/// A reader warning (informational) for a page that was read turned by 90°, 180° or 270°.
 pub const ROTATED_CODE: &str = "ocr_page_rotated";
 
 /// Reading options.
@@ -487,6 +489,16 @@ fn mean(ws: &[Word]) -> f32 {
     }
 }
 
+/// The page turned clockwise by 90, 180 or 270 degrees (else as it is).
+fn turn(img: &Gray, deg: u32) -> Gray {
+    match deg {
+        90 => img.rotated_90(),
+        180 => img.rotated_180(),
+        270 => img.rotated_90().rotated_180(),
+        _ => img.clone(),
+    }
+}
+
 /// Straightens the page, finds its rules, paints them out and recognises it.
 fn recognise(
     img: &Gray,
@@ -567,16 +579,43 @@ fn read_page(
         });
     }
     let mut rec = recognise(&img, pi.dpi, thr, engines)?;
-    if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 || syllable_share(&rec.words) < 0.5 {
-        let turned = recognise(&img.rotated_180(), pi.dpi, thr, engines)?;
-        let better = turned.mean_conf + syllable_share(&turned.words)
-            > rec.mean_conf + syllable_share(&rec.words) + 0.2;
-        if better && turned.words.len() >= 3 {
+    let good = |r: &Recognised| {
+        r.mean_conf >= RETRY_CONF && r.words.len() >= 3 && syllable_share(&r.words) >= 0.5
+    };
+    let score = |r: &Recognised| r.mean_conf + syllable_share(&r.words);
+    if !good(&rec) {
+        // Upside down, or a sheet fed sideways (a landscape page scanned
+        // portrait): the other turns are tried, the likelier first (text
+        // lines across the columns: sideways), until one reads well.
+        let (rows, cols) = img.line_profiles(thr, pi.dpi);
+        let order = if cols > rows {
+            [90, 270, 180]
+        } else {
+            [180, 90, 270]
+        };
+        let mut turned_by = 0;
+        for deg in order {
+            let turned = recognise(&turn(&img, deg), pi.dpi, thr, engines)?;
+            if turned.words.len() >= 3 && score(&turned) > score(&rec) + 0.2 {
+                rec = turned;
+                turned_by = deg;
+                if good(&rec) {
+                    break;
+                }
+            }
+        }
+        if turned_by != 0 {
+            let how = if turned_by == 180 {
+                "upside down".to_string()
+            } else {
+                "sideways".to_string()
+            };
             warnings.push(ReaderWarning {
                 code: ROTATED_CODE.into(),
-                message: format!("page {n}: the page was upside down and was read turned by 180°"),
+                message: format!(
+                    "page {n}: the page was {how} and was read turned by {turned_by}° clockwise"
+                ),
             });
-            rec = turned;
         }
     }
     if opts.repair {

@@ -324,6 +324,119 @@ impl Gray {
         -best.0
     }
 
+    /// The page turned by 90 degrees clockwise (a sheet scanned sideways).
+    pub fn rotated_90(&self) -> Self {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = Gray::filled(self.height, self.width, 255);
+        // Output (x, y) takes source (y, h - 1 - x).
+        for (y, row) in out.data.chunks_exact_mut(h.max(1)).enumerate() {
+            for (x, px) in row.iter_mut().enumerate() {
+                *px = self.data[(h - 1 - x) * w + y];
+            }
+        }
+        out
+    }
+
+    /// How strongly the ink lies in horizontal text lines, against the same
+    /// page turned by 90°: `(rows, columns)`, the roughness of the ink's
+    /// projection profile down the rows and along the columns, at about
+    /// 75 dpi, leaving out ruling lines (runs longer than half an inch).
+    /// Text lines give a row profile that alternates between lines and gaps;
+    /// across the lines (columns) it is smooth. A page whose columns are
+    /// rougher than its rows lies sideways.
+    pub fn line_profiles(&self, thr: u8, dpi: u32) -> (f64, f64) {
+        let f = (dpi / 75).max(1) as usize;
+        let (w, h) = (self.width as usize, self.height as usize);
+        if w < 8 * f || h < 8 * f {
+            return (0.0, 0.0);
+        }
+        let ink: Vec<bool> = self.data.iter().map(|&v| v < thr).collect();
+        let long = (dpi / 2).max(24) as usize;
+        // Ink in runs longer than `long` along rows or down columns (rules) is left out.
+        let mut keep = ink.clone();
+        for y in 0..h {
+            let row = &ink[y * w..(y + 1) * w];
+            let mut x = 0;
+            while x < w {
+                if !row[x] {
+                    x += 1;
+                    continue;
+                }
+                let s = x;
+                while x < w && row[x] {
+                    x += 1;
+                }
+                if x - s > long {
+                    keep[y * w + s..y * w + x].fill(false);
+                }
+            }
+        }
+        let mut run = vec![0u32; w];
+        for y in 0..=h {
+            for x in 0..w {
+                if y < h && ink[y * w + x] {
+                    run[x] += 1;
+                    continue;
+                }
+                let r = run[x] as usize;
+                if r > long {
+                    for yy in y - r..y {
+                        keep[yy * w + x] = false;
+                    }
+                }
+                run[x] = 0;
+            }
+        }
+        let (w, h, keep) = (w / f, h / f, {
+            // Ink counts in f×f cells.
+            let mut cells = vec![0f64; (w / f) * (h / f)];
+            let (cw, ch) = (w / f, h / f);
+            for y in 0..ch * f {
+                for x in 0..cw * f {
+                    if keep[y * w + x] {
+                        cells[(y / f) * cw + x / f] += 1.0;
+                    }
+                }
+            }
+            cells
+        });
+        // Profiles of narrow bands (an eighth of the page across): a line
+        // skewed by a few degrees still stands out within a band.
+        const BANDS: usize = 24;
+        let (bw, bh) = (w.div_ceil(BANDS), h.div_ceil(BANDS));
+        let mut rows = vec![0f64; h * BANDS];
+        let mut cols = vec![0f64; w * BANDS];
+        for y in 0..h {
+            for x in 0..w {
+                let v = keep[y * w + x];
+                rows[(x / bw) * h + y] += v;
+                cols[(y / bh) * w + x] += v;
+            }
+        }
+        // The share of a band's profile, between its first and last ink,
+        // that is (nearly) empty: the gaps between text lines.
+        let gaps = |p: &[f64], len: usize| -> f64 {
+            let (mut empty, mut span) = (0usize, 0usize);
+            for b in p.chunks(len) {
+                let Some(first) = b.iter().position(|&v| v > 0.0) else {
+                    continue;
+                };
+                let last = b.iter().rposition(|&v| v > 0.0).unwrap_or(first);
+                let inner = &b[first..=last];
+                let mean = inner.iter().sum::<f64>() / inner.len() as f64;
+                let low = (mean * 0.08).max(1.0);
+                empty += inner.iter().filter(|&&v| v <= low).count();
+                span += inner.len();
+            }
+            if span == 0 {
+                0.0
+            } else {
+                empty as f64 / span as f64
+            }
+        };
+        (gaps(&rows, h), gaps(&cols, w))
+    }
+
     /// Stretches grey levels so that the paper (`paper` and lighter) becomes
     /// pure white: pieces of the page cut out and laid on white show no edges.
     pub fn whiten(&mut self, paper: u8) {
@@ -690,6 +803,16 @@ mod tests {
         let mut tiff = g.tiff_header(300);
         tiff.extend_from_slice(&g.data);
         assert_eq!(Gray::decode(&tiff).expect("decodes"), g);
+    }
+
+    #[test]
+    fn turns_by_90() {
+        let mut g = Gray::filled(3, 2, 255);
+        g.data[0] = 0; // top left
+        let t = g.rotated_90();
+        assert_eq!((t.width, t.height), (2, 3));
+        assert_eq!(t.data[1], 0, "top left goes to top right");
+        assert_eq!(t.rotated_90().rotated_90().rotated_90(), g);
     }
 
     #[test]
