@@ -6,7 +6,8 @@
 //! 1. the page bitmap: decoded from the image file, or taken from the PDF
 //!    page as it is (JPEG bytes, Flate samples); other encodings (JBIG2,
 //!    CCITT, …) are rendered with `pdftoppm`;
-//! 2. a blank page is reported and skipped; the skew is estimated from the
+//! 2. a blank page (or one with only show-through, specks or stray marks on
+//!    which nothing is read) is reported (`blank_page`) and skipped; the skew is estimated from the
 //!    ink's projection profile and corrected when over 0.3°;
 //! 3. ruling lines (long dark runs) give the table grids, and are painted out
 //!    before recognition;
@@ -67,6 +68,9 @@ pub enum OcrError {
 
 /// The reader warning code for low recognition confidence.
 pub const LOW_CONFIDENCE_CODE: &str = "ocr_low_confidence";
+/// A reader warning (informational) for a blank page (or a back page with
+/// only show-through or specks): nothing on it is read.
+pub const BLANK_PAGE_CODE: &str = "blank_page";
 /// A reader warning (informational) for a page that was read turned by 90°, 180° or 270°.
 pub const ROTATED_CODE: &str = "ocr_page_rotated";
 
@@ -445,6 +449,8 @@ const SHEET_BLOCKS: u32 = 10_000_000;
 
 /// Below this share of ink pixels a page is blank.
 const BLANK_INK: f64 = 0.0008;
+/// Below this share of ink pixels a page on which (almost) nothing is read is blank.
+const BLANK_MARKS: f64 = 0.01;
 /// Below this mean word confidence a page is tried again turned by 180°.
 const RETRY_CONF: f32 = 0.55;
 
@@ -566,11 +572,14 @@ fn read_page(
         number: Some(n),
         blocks: Vec::new(),
     };
-    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
+    let blank = |warnings: &mut Vec<ReaderWarning>| {
         warnings.push(ReaderWarning {
-            code: LOW_CONFIDENCE_CODE.into(),
-            message: format!("page {n}: blank page, no text recognised"),
+            code: BLANK_PAGE_CODE.into(),
+            message: format!("page {n}: blank page (or only show-through), skipped"),
         });
+    };
+    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
+        blank(&mut warnings);
         return Ok(PageResult {
             page: empty(),
             warnings,
@@ -579,6 +588,23 @@ fn read_page(
         });
     }
     let mut rec = recognise(&img, pi.dpi, thr, engines)?;
+    // Little ink and no words (or a few stray marks read as such): a blank
+    // back page with specks, a punched hole or a faint stamp.
+    let stray = rec.words.len() <= 3
+        && rec
+            .words
+            .iter()
+            .all(|w| w.text.chars().count() <= 3 || w.conf < 0.5)
+        && (inked as f64) < BLANK_MARKS * img.data.len() as f64;
+    if stray {
+        blank(&mut warnings);
+        return Ok(PageResult {
+            page: empty(),
+            warnings,
+            numbers: Vec::new(),
+            dpi: pi.dpi,
+        });
+    }
     let good = |r: &Recognised| {
         r.mean_conf >= RETRY_CONF && r.words.len() >= 3 && syllable_share(&r.words) >= 0.5
     };
