@@ -409,9 +409,13 @@ fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
         for (ri, row) in t.rows.iter().enumerate().skip(1) {
             let Some(c) = row.cells.first() else { continue };
             let Some(cb) = c.pos.bbox else { continue };
+            // A header repeated on the page ("STT") is no number.
+            let folded = kehoach_text::fold(c.text.trim());
             if c.colspan != 1
                 || (cb.x1 - cb.x0) > 0.15 * (tb.x1 - tb.x0)
                 || c.text.chars().count() > 8
+                || folded == "stt"
+                || folded == "tt"
             {
                 continue;
             }

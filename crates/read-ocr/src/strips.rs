@@ -38,7 +38,12 @@ pub fn cut(img: &Gray, grids: &[Grid], inset: u32) -> Vec<(u32, u32, u32, u32)> 
             let cuts: Vec<usize> = (0..g.xs.len()).filter(|&k| band.present[k]).collect();
             for p in cuts.windows(2) {
                 let (x0, x1) = (g.xs[p[0]] + inset, g.xs[p[1]].saturating_sub(inset));
-                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 {
+                let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+                // A cell another grid already gave (overlapping grids) is read once.
+                let seen = out
+                    .iter()
+                    .any(|r: &(u32, u32, u32, u32)| cx >= r.0 && cx < r.2 && cy >= r.1 && cy < r.3);
+                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 && !seen {
                     out.push((x0, y0 + inset, x1, y1 - inset));
                 }
             }
