@@ -14,6 +14,11 @@ use std::thread::JoinHandle;
 /// The Debian packages that provide the engine and its Vietnamese model.
 pub const TESSERACT_PACKAGES: &str = "tesseract-ocr tesseract-ocr-vie";
 
+/// The longest side, in pixels, of an image handed to the engine: tesseract
+/// refuses images with a side over 32,767 pixels ("Image too large"); a
+/// larger image is read in pieces ([`pieces`]).
+pub const ENGINE_MAX_SIDE: u32 = 30_000;
+
 /// One recognised word with its box (image pixels) and confidence (0..=1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
@@ -291,8 +296,32 @@ impl Session {
         })
     }
 
-    /// Recognises one grey image (`dpi`: its resolution) and returns its words.
+    /// Recognises one grey image (`dpi`: its resolution) and returns its
+    /// words. An image with a side over [`ENGINE_MAX_SIDE`] is read in
+    /// pieces cut at the palest rows (columns), every piece within the limit.
     pub fn recognise(&mut self, img: &Gray, dpi: u32) -> Result<Vec<Word>, OcrError> {
+        if img.width <= ENGINE_MAX_SIDE && img.height <= ENGINE_MAX_SIDE {
+            return self.recognise_one(img, dpi);
+        }
+        let mut words = Vec::new();
+        for (k, (x0, y0, piece)) in pieces(img, ENGINE_MAX_SIDE).into_iter().enumerate() {
+            for mut w in self.recognise_one(&piece, dpi)? {
+                w.x0 += x0 as i32;
+                w.x1 += x0 as i32;
+                w.y0 += y0 as i32;
+                w.y1 += y0 as i32;
+                // Lines of different pieces never join.
+                w.line_key.0 = w
+                    .line_key
+                    .0
+                    .wrapping_add((k as u32 + 1).wrapping_mul(PIECE_BLOCKS));
+                words.push(w);
+            }
+        }
+        Ok(words)
+    }
+
+    fn recognise_one(&mut self, img: &Gray, dpi: u32) -> Result<Vec<Word>, OcrError> {
         let image = self
             .dir
             .join(if self.tiff { "page.tif" } else { "page.pgm" });
@@ -486,6 +515,55 @@ impl Pool {
     }
 }
 
+/// Block numbers added to the words of each piece of a split image.
+const PIECE_BLOCKS: u32 = 1_000_000;
+
+/// Cuts an image into pieces with no side over `max`: `(x0, y0, piece)`.
+/// Each cut is made at the palest row (column) of the last fifth of the
+/// allowed span, so text lines are rarely cut through.
+pub fn pieces(img: &Gray, max: u32) -> Vec<(u32, u32, Gray)> {
+    let max = max.max(16);
+    let mut out = Vec::new();
+    for (y0, y1) in cuts(img.height, max, |y| {
+        let row = &img.data[(y * img.width) as usize..][..img.width as usize];
+        row.iter().map(|&v| 255 - v as u32).sum::<u32>()
+    }) {
+        for (x0, x1) in cuts(img.width, max, |x| {
+            (y0..y1)
+                .map(|y| 255 - img.get(x, y) as u32)
+                .fold(0u32, u32::saturating_add)
+        }) {
+            let mut piece = Gray::filled(x1 - x0, y1 - y0, 255);
+            for y in y0..y1 {
+                let src = (y * img.width + x0) as usize;
+                let dst = ((y - y0) * (x1 - x0)) as usize;
+                piece.data[dst..dst + (x1 - x0) as usize]
+                    .copy_from_slice(&img.data[src..src + (x1 - x0) as usize]);
+            }
+            out.push((x0, y0, piece));
+        }
+    }
+    out
+}
+
+/// Spans `[a, b)` covering `0..len`, none longer than `max`, each ending at
+/// the line with the least `ink` in the last fifth of the allowed span.
+fn cuts(len: u32, max: u32, ink: impl Fn(u32) -> u32) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut a = 0;
+    while len - a > max {
+        let hi = a + max;
+        let lo = a + max - max / 5;
+        let cut = (lo..hi)
+            .min_by_key(|&i| (ink(i), std::cmp::Reverse(i)))
+            .unwrap_or(hi);
+        out.push((a, cut.max(a + 1)));
+        a = cut.max(a + 1);
+    }
+    out.push((a, len));
+    out
+}
+
 /// Parses tesseract's TSV output into words (level 5 rows with text).
 pub fn parse_tsv(tsv: &str) -> Vec<Word> {
     parse_tsv_page(tsv, 0)
@@ -648,8 +726,37 @@ mod tests {
         }
         let mut s = Session::start("vie", 6, &[]).expect("session");
         // Too tall for the engine: it gives up and ends.
-        let err = s.recognise(&Gray::filled(8, 40_000, 255), 300);
+        let err = s.recognise_one(&Gray::filled(8, 40_000, 255), 300);
         assert!(matches!(err, Err(OcrError::Engine(_))), "{err:?}");
         assert!(s.recognise(&Gray::filled(8, 8, 255), 300).is_err());
+    }
+
+    #[test]
+    fn images_over_the_engine_limit_are_read_in_pieces() {
+        let mut img = Gray::filled(100, 70_000, 255);
+        // Ink everywhere but a pale row every 1000 pixels.
+        for (y, row) in img.data.chunks_exact_mut(100).enumerate() {
+            if y % 1000 != 500 {
+                row[10..90].fill(0);
+            }
+        }
+        let ps = pieces(&img, 30_000);
+        assert_eq!(ps.len(), 3);
+        let mut y = 0;
+        for (x0, y0, p) in &ps {
+            assert_eq!((*x0, *y0), (0, y));
+            assert!(p.height <= 30_000 && p.width == 100);
+            y += p.height;
+        }
+        assert_eq!(y, 70_000);
+        assert_eq!(ps[0].2.height % 1000, 500, "cut at a pale row");
+        let wide = pieces(&Gray::filled(65_000, 4, 255), 30_000);
+        assert_eq!(wide.len(), 3);
+        assert!(wide.iter().all(|(_, _, p)| p.width <= 30_000));
+        if check().is_ok() {
+            let mut s = Session::start("vie", 6, &[]).expect("session");
+            let words = s.recognise(&Gray::filled(8, 40_000, 255), 300);
+            assert!(words.is_ok_and(|w| w.is_empty()));
+        }
     }
 }

@@ -103,7 +103,18 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
 
     // Vertical rules running past the first or last rule: an open row (a row cut by a page end).
     let mut out = Vec::new();
-    for mut bands in tables {
+    // An open row never reaches into the table above or below.
+    let spans: Vec<(u32, u32)> = tables
+        .iter()
+        .map(|t| (t.first().map_or(0, |b| b.0), t.last().map_or(0, |b| b.1)))
+        .collect();
+    for (ti, mut bands) in tables.into_iter().enumerate() {
+        let above = spans[..ti].iter().map(|s| s.1).max().unwrap_or(0);
+        let below = spans[ti + 1..]
+            .iter()
+            .map(|s| s.0)
+            .min()
+            .unwrap_or(u32::MAX);
         let (x_left, x_right) = bands.iter().fold((u32::MAX, 0), |(l, r), b| {
             (
                 l.min(*b.2.first().unwrap_or(&l)),
@@ -119,7 +130,8 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
             .filter(|l| l.y0 <= bottom + tol)
             .map(|l| l.y1)
             .max()
-            .unwrap_or(bottom);
+            .unwrap_or(bottom)
+            .min(below.max(bottom));
         if lowest > bottom + 4 * tol {
             let xs = spanning(bottom, lowest, x_left, x_right);
             if xs.len() >= 2 {
@@ -132,7 +144,8 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
             .filter(|l| l.y1 + tol >= top)
             .map(|l| l.y0)
             .min()
-            .unwrap_or(top);
+            .unwrap_or(top)
+            .max(above.min(top));
         if highest + 4 * tol < top {
             let xs = spanning(highest, top, x_left, x_right);
             if xs.len() >= 2 {

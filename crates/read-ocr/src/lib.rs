@@ -6,7 +6,8 @@
 //! 1. the page bitmap: decoded from the image file, or taken from the PDF
 //!    page as it is (JPEG bytes, Flate samples); other encodings (JBIG2,
 //!    CCITT, …) are rendered with `pdftoppm`;
-//! 2. a blank page is reported and skipped; the skew is estimated from the
+//! 2. a blank page (or one with only show-through, specks or stray marks on
+//!    which nothing is read) is reported (`blank_page`) and skipped; the skew is estimated from the
 //!    ink's projection profile and corrected when over 0.3°;
 //! 3. ruling lines (long dark runs) give the table grids, and are painted out
 //!    before recognition;
@@ -16,7 +17,9 @@
 //!    ([`engine::Session`]); on a page with tables, each cell is cut out and the cells
 //!    are stacked into one image ([`strips`]), so text lines of neighbouring
 //!    cells are never read as one line; a page read with low confidence (or
-//!    few Vietnamese syllables) is tried again turned by 180° (upside-down scans);
+//!    few Vietnamese syllables) is tried again turned by 90°, 270° and 180°
+//!    (sheets fed sideways or upside down; sideways first when the ink's
+//!    profile shows text lines across the columns), keeping the best reading;
 //!    the short number cells of all pages are read again in one call
 //!    restricted to numbering characters;
 //! 5. words are repaired against a lexicon of plan vocabulary ([`repair`]);
@@ -65,7 +68,10 @@ pub enum OcrError {
 
 /// The reader warning code for low recognition confidence.
 pub const LOW_CONFIDENCE_CODE: &str = "ocr_low_confidence";
-/// A reader warning (informational) for a page that was read turned by 180°.
+/// A reader warning (informational) for a blank page (or a back page with
+/// only show-through or specks): nothing on it is read.
+pub const BLANK_PAGE_CODE: &str = "blank_page";
+/// A reader warning (informational) for a page that was read turned by 90°, 180° or 270°.
 pub const ROTATED_CODE: &str = "ocr_page_rotated";
 
 /// Reading options.
@@ -403,9 +409,13 @@ fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
         for (ri, row) in t.rows.iter().enumerate().skip(1) {
             let Some(c) = row.cells.first() else { continue };
             let Some(cb) = c.pos.bbox else { continue };
+            // A header repeated on the page ("STT") is no number.
+            let folded = kehoach_text::fold(c.text.trim());
             if c.colspan != 1
                 || (cb.x1 - cb.x0) > 0.15 * (tb.x1 - tb.x0)
                 || c.text.chars().count() > 8
+                || folded == "stt"
+                || folded == "tt"
             {
                 continue;
             }
@@ -435,8 +445,16 @@ fn number_cells(blocks: &[Block], img: &Gray) -> Vec<(usize, usize, Gray)> {
     out
 }
 
+/// The tallest image of stacked cells handed to the engine in one call
+/// (well inside its limit of 32,767 pixels a side).
+const SHEET_HEIGHT: u32 = 16_000;
+/// Block numbers added to the words of each sheet of a page.
+const SHEET_BLOCKS: u32 = 10_000_000;
+
 /// Below this share of ink pixels a page is blank.
 const BLANK_INK: f64 = 0.0008;
+/// Below this share of ink pixels a page on which (almost) nothing is read is blank.
+const BLANK_MARKS: f64 = 0.01;
 /// Below this mean word confidence a page is tried again turned by 180°.
 const RETRY_CONF: f32 = 0.55;
 
@@ -481,6 +499,16 @@ fn mean(ws: &[Word]) -> f32 {
     }
 }
 
+/// The page turned clockwise by 90, 180 or 270 degrees (else as it is).
+fn turn(img: &Gray, deg: u32) -> Gray {
+    match deg {
+        90 => img.rotated_90(),
+        180 => img.rotated_180(),
+        270 => img.rotated_90().rotated_180(),
+        _ => img.clone(),
+    }
+}
+
 /// Straightens the page, finds its rules, paints them out and recognises it.
 fn recognise(
     img: &Gray,
@@ -508,8 +536,21 @@ fn recognise(
     } else {
         let gap = (dpi / 8).max(12);
         let regions = strips::cut(&clean, &grids, (dpi / 150).max(2));
-        let (stacked, placed) = strips::stack(&clean, &regions, thr, gap);
-        strips::unstack(engines.recognise(&stacked, dpi)?, &placed, gap)
+        let mut words = Vec::new();
+        for (k, (stacked, placed)) in strips::stack_sheets(&clean, &regions, thr, gap, SHEET_HEIGHT)
+            .into_iter()
+            .enumerate()
+        {
+            for mut w in strips::unstack(engines.recognise(&stacked, dpi)?, &placed, gap) {
+                // Strip numbers restart on every sheet.
+                w.line_key.0 = w
+                    .line_key
+                    .0
+                    .wrapping_add((k as u32).wrapping_mul(SHEET_BLOCKS));
+                words.push(w);
+            }
+        }
+        words
     };
     let mean_conf = mean(&words);
     Ok(Recognised {
@@ -535,11 +576,14 @@ fn read_page(
         number: Some(n),
         blocks: Vec::new(),
     };
-    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
+    let blank = |warnings: &mut Vec<ReaderWarning>| {
         warnings.push(ReaderWarning {
-            code: LOW_CONFIDENCE_CODE.into(),
-            message: format!("page {n}: blank page, no text recognised"),
+            code: BLANK_PAGE_CODE.into(),
+            message: format!("page {n}: blank page (or only show-through), skipped"),
         });
+    };
+    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
+        blank(&mut warnings);
         return Ok(PageResult {
             page: empty(),
             warnings,
@@ -548,16 +592,60 @@ fn read_page(
         });
     }
     let mut rec = recognise(&img, pi.dpi, thr, engines)?;
-    if rec.mean_conf < RETRY_CONF || rec.words.len() < 3 || syllable_share(&rec.words) < 0.5 {
-        let turned = recognise(&img.rotated_180(), pi.dpi, thr, engines)?;
-        let better = turned.mean_conf + syllable_share(&turned.words)
-            > rec.mean_conf + syllable_share(&rec.words) + 0.2;
-        if better && turned.words.len() >= 3 {
+    // Little ink and no words (or a few stray marks read as such): a blank
+    // back page with specks, a punched hole or a faint stamp.
+    let stray = rec.words.len() <= 3
+        && rec
+            .words
+            .iter()
+            .all(|w| w.text.chars().count() <= 3 || w.conf < 0.5)
+        && (inked as f64) < BLANK_MARKS * img.data.len() as f64;
+    if stray {
+        blank(&mut warnings);
+        return Ok(PageResult {
+            page: empty(),
+            warnings,
+            numbers: Vec::new(),
+            dpi: pi.dpi,
+        });
+    }
+    let good = |r: &Recognised| {
+        r.mean_conf >= RETRY_CONF && r.words.len() >= 3 && syllable_share(&r.words) >= 0.5
+    };
+    let score = |r: &Recognised| r.mean_conf + syllable_share(&r.words);
+    if !good(&rec) {
+        // Upside down, or a sheet fed sideways (a landscape page scanned
+        // portrait): the other turns are tried, the likelier first (text
+        // lines across the columns: sideways), until one reads well.
+        let (rows, cols) = img.line_profiles(thr, pi.dpi);
+        let order = if cols > rows {
+            [90, 270, 180]
+        } else {
+            [180, 90, 270]
+        };
+        let mut turned_by = 0;
+        for deg in order {
+            let turned = recognise(&turn(&img, deg), pi.dpi, thr, engines)?;
+            if turned.words.len() >= 3 && score(&turned) > score(&rec) + 0.2 {
+                rec = turned;
+                turned_by = deg;
+                if good(&rec) {
+                    break;
+                }
+            }
+        }
+        if turned_by != 0 {
+            let how = if turned_by == 180 {
+                "upside down".to_string()
+            } else {
+                "sideways".to_string()
+            };
             warnings.push(ReaderWarning {
                 code: ROTATED_CODE.into(),
-                message: format!("page {n}: the page was upside down and was read turned by 180°"),
+                message: format!(
+                    "page {n}: the page was {how} and was read turned by {turned_by}° clockwise"
+                ),
             });
-            rec = turned;
         }
     }
     if opts.repair {

@@ -1,7 +1,7 @@
 //! Scanned PDF pages: telling them from text pages, and getting their images
 //! (the embedded image as it is where possible, else a `pdftoppm` rendering).
 
-use crate::raster::Gray;
+use crate::raster::{self, Gray};
 use crate::OcrError;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document as Pdf, Object, ObjectId};
@@ -419,16 +419,10 @@ fn unpack_samples(pdf: &Pdf, dict: &Dictionary, data: &[u8]) -> Option<Gray> {
             }
             for (i, px) in data.chunks_exact(c).take(w * h).enumerate() {
                 out.data[i] = match c {
-                    1 => px[0],
-                    3 => {
-                        ((px[0] as u32 * 299 + px[1] as u32 * 587 + px[2] as u32 * 114) / 1000)
-                            as u8
-                    }
+                    3 => raster::grey_without_colour(px[0], px[1], px[2]),
                     4 => {
-                        let k = px[3] as u32;
-                        let g =
-                            (px[0] as u32 * 299 + px[1] as u32 * 587 + px[2] as u32 * 114) / 1000;
-                        (255u32.saturating_sub((g + k).min(255))) as u8
+                        let [r, g, b] = raster::cmyk_to_rgb(px[0], px[1], px[2], px[3]);
+                        raster::grey_without_colour(r, g, b)
                     }
                     _ => px[0],
                 };
@@ -453,7 +447,8 @@ fn unpack_samples(pdf: &Pdf, dict: &Dictionary, data: &[u8]) -> Option<Gray> {
     Some(out.bounded())
 }
 
-/// Renders one page with `pdftoppm` (grey, [`RENDER_DPI`]).
+/// Renders one page with `pdftoppm` (in colour, [`RENDER_DPI`]; coloured
+/// marks are taken out as for embedded colour images).
 pub fn render(bytes: &[u8], number: u32) -> Result<PageImage, OcrError> {
     let dir = std::env::temp_dir();
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -469,7 +464,6 @@ pub fn render(bytes: &[u8], number: u32) -> Result<PageImage, OcrError> {
             &number.to_string(),
             "-r",
             &RENDER_DPI.to_string(),
-            "-gray",
         ])
         .arg(&path)
         .stdin(Stdio::null())
@@ -495,7 +489,7 @@ pub fn render(bytes: &[u8], number: u32) -> Result<PageImage, OcrError> {
     })
 }
 
-/// Parses binary PGM (P5, 8-bit).
+/// Parses binary PGM (P5, 8-bit) or PPM (P6, 8-bit RGB, coloured marks taken out).
 fn parse_pgm(b: &[u8]) -> Option<Gray> {
     let mut fields = Vec::new();
     let mut i = 0;
@@ -516,10 +510,14 @@ fn parse_pgm(b: &[u8]) -> Option<Gray> {
         fields.push(std::str::from_utf8(&b[s..i]).ok()?.to_string());
     }
     i += 1;
-    if fields.len() < 4 || fields[0] != "P5" || fields[3] != "255" {
+    if fields.len() < 4 || !matches!(fields[0].as_str(), "P5" | "P6") || fields[3] != "255" {
         return None;
     }
     let (w, h): (u32, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    if fields[0] == "P6" {
+        let n = (w as usize).checked_mul(h as usize)?.checked_mul(3)?;
+        return Some(Gray::from_rgb(w, h, b.get(i..i + n)?));
+    }
     let data = b.get(i..i + w as usize * h as usize)?.to_vec();
     Some(Gray {
         width: w,
@@ -538,6 +536,10 @@ mod tests {
         b.extend([0u8, 200]);
         let g = parse_pgm(&b).expect("pgm");
         assert_eq!((g.width, g.height, g.data.clone()), (2, 1, vec![0, 200]));
+        let mut b = b"P6\n2 1\n255\n".to_vec();
+        b.extend([20u8, 20, 20, 205, 40, 45]);
+        let g = parse_pgm(&b).expect("ppm");
+        assert!(g.data[0] < 30 && g.data[1] > 220);
     }
 
     #[test]

@@ -39,6 +39,11 @@ impl Gray {
         let img = reader
             .decode()
             .map_err(|e| OcrError::Image(e.to_string()))?;
+        if img.color().has_color() {
+            let rgb = img.into_rgb8();
+            let (w, h) = rgb.dimensions();
+            return Ok(Gray::from_rgb(w, h, rgb.as_raw()).bounded());
+        }
         let g = img.into_luma8();
         let (w, h) = g.dimensions();
         Ok(Gray {
@@ -47,6 +52,17 @@ impl Gray {
             data: g.into_raw(),
         }
         .bounded())
+    }
+
+    /// A grey page from RGB samples (`width * height * 3`), with coloured
+    /// marks taken out: the red and blue of seals, stamps and signatures
+    /// become paper, black print (also where a seal lies over it) stays.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Self {
+        let mut out = Gray::filled(width, height, 255);
+        for (o, px) in out.data.iter_mut().zip(rgb.chunks_exact(3)) {
+            *o = grey_without_colour(px[0], px[1], px[2]);
+        }
+        out
     }
 
     /// Scales the bitmap down (by an integer factor, box filter) when a side exceeds [`MAX_SIDE`].
@@ -308,6 +324,119 @@ impl Gray {
         -best.0
     }
 
+    /// The page turned by 90 degrees clockwise (a sheet scanned sideways).
+    pub fn rotated_90(&self) -> Self {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = Gray::filled(self.height, self.width, 255);
+        // Output (x, y) takes source (y, h - 1 - x).
+        for (y, row) in out.data.chunks_exact_mut(h.max(1)).enumerate() {
+            for (x, px) in row.iter_mut().enumerate() {
+                *px = self.data[(h - 1 - x) * w + y];
+            }
+        }
+        out
+    }
+
+    /// How strongly the ink lies in horizontal text lines, against the same
+    /// page turned by 90°: `(rows, columns)`, the roughness of the ink's
+    /// projection profile down the rows and along the columns, at about
+    /// 75 dpi, leaving out ruling lines (runs longer than half an inch).
+    /// Text lines give a row profile that alternates between lines and gaps;
+    /// across the lines (columns) it is smooth. A page whose columns are
+    /// rougher than its rows lies sideways.
+    pub fn line_profiles(&self, thr: u8, dpi: u32) -> (f64, f64) {
+        let f = (dpi / 75).max(1) as usize;
+        let (w, h) = (self.width as usize, self.height as usize);
+        if w < 8 * f || h < 8 * f {
+            return (0.0, 0.0);
+        }
+        let ink: Vec<bool> = self.data.iter().map(|&v| v < thr).collect();
+        let long = (dpi / 2).max(24) as usize;
+        // Ink in runs longer than `long` along rows or down columns (rules) is left out.
+        let mut keep = ink.clone();
+        for y in 0..h {
+            let row = &ink[y * w..(y + 1) * w];
+            let mut x = 0;
+            while x < w {
+                if !row[x] {
+                    x += 1;
+                    continue;
+                }
+                let s = x;
+                while x < w && row[x] {
+                    x += 1;
+                }
+                if x - s > long {
+                    keep[y * w + s..y * w + x].fill(false);
+                }
+            }
+        }
+        let mut run = vec![0u32; w];
+        for y in 0..=h {
+            for x in 0..w {
+                if y < h && ink[y * w + x] {
+                    run[x] += 1;
+                    continue;
+                }
+                let r = run[x] as usize;
+                if r > long {
+                    for yy in y - r..y {
+                        keep[yy * w + x] = false;
+                    }
+                }
+                run[x] = 0;
+            }
+        }
+        let (w, h, keep) = (w / f, h / f, {
+            // Ink counts in f×f cells.
+            let mut cells = vec![0f64; (w / f) * (h / f)];
+            let (cw, ch) = (w / f, h / f);
+            for y in 0..ch * f {
+                for x in 0..cw * f {
+                    if keep[y * w + x] {
+                        cells[(y / f) * cw + x / f] += 1.0;
+                    }
+                }
+            }
+            cells
+        });
+        // Profiles of narrow bands (an eighth of the page across): a line
+        // skewed by a few degrees still stands out within a band.
+        const BANDS: usize = 24;
+        let (bw, bh) = (w.div_ceil(BANDS), h.div_ceil(BANDS));
+        let mut rows = vec![0f64; h * BANDS];
+        let mut cols = vec![0f64; w * BANDS];
+        for y in 0..h {
+            for x in 0..w {
+                let v = keep[y * w + x];
+                rows[(x / bw) * h + y] += v;
+                cols[(y / bh) * w + x] += v;
+            }
+        }
+        // The share of a band's profile, between its first and last ink,
+        // that is (nearly) empty: the gaps between text lines.
+        let gaps = |p: &[f64], len: usize| -> f64 {
+            let (mut empty, mut span) = (0usize, 0usize);
+            for b in p.chunks(len) {
+                let Some(first) = b.iter().position(|&v| v > 0.0) else {
+                    continue;
+                };
+                let last = b.iter().rposition(|&v| v > 0.0).unwrap_or(first);
+                let inner = &b[first..=last];
+                let mean = inner.iter().sum::<f64>() / inner.len() as f64;
+                let low = (mean * 0.08).max(1.0);
+                empty += inner.iter().filter(|&&v| v <= low).count();
+                span += inner.len();
+            }
+            if span == 0 {
+                0.0
+            } else {
+                empty as f64 / span as f64
+            }
+        };
+        (gaps(&rows, h), gaps(&cols, w))
+    }
+
     /// Stretches grey levels so that the paper (`paper` and lighter) becomes
     /// pure white: pieces of the page cut out and laid on white show no edges.
     pub fn whiten(&mut self, paper: u8) {
@@ -332,6 +461,35 @@ impl Gray {
             }
         }
     }
+}
+
+/// The grey level of one colour sample with coloured ink taken out. Grey
+/// and black samples keep their luminance. A saturated sample (red or blue
+/// ink) is lifted towards white by its saturation (the spread of its
+/// channels): a red seal or a blue signature stroke becomes (nearly) paper,
+/// while black print under a seal, dark in every channel, stays dark.
+pub fn grey_without_colour(r: u8, g: u8, b: u8) -> u8 {
+    let (r, g, b) = (r as u32, g as u32, b as u32);
+    let luma = (r * 299 + g * 587 + b * 114) / 1000;
+    let (mx, mn) = (r.max(g).max(b), r.min(g).min(b));
+    let sat = mx - mn;
+    if sat <= 24 {
+        return luma as u8;
+    }
+    let lifted = (luma + sat * 3 / 2).min(255);
+    // Blend from luminance (sat 24) to the lifted level (sat 64 and over).
+    let t = (sat - 24).min(40);
+    ((luma * (40 - t) + lifted * t) / 40) as u8
+}
+
+/// A CMYK sample (0 = no ink) as RGB.
+pub fn cmyk_to_rgb(c: u8, m: u8, y: u8, k: u8) -> [u8; 3] {
+    let w = 255 - k as u32;
+    [
+        ((255 - c as u32) * w / 255) as u8,
+        ((255 - m as u32) * w / 255) as u8,
+        ((255 - y as u32) * w / 255) as u8,
+    ]
 }
 
 /// Otsu's level of a grey-level histogram.
@@ -645,6 +803,34 @@ mod tests {
         let mut tiff = g.tiff_header(300);
         tiff.extend_from_slice(&g.data);
         assert_eq!(Gray::decode(&tiff).expect("decodes"), g);
+    }
+
+    #[test]
+    fn turns_by_90() {
+        let mut g = Gray::filled(3, 2, 255);
+        g.data[0] = 0; // top left
+        let t = g.rotated_90();
+        assert_eq!((t.width, t.height), (2, 3));
+        assert_eq!(t.data[1], 0, "top left goes to top right");
+        assert_eq!(t.rotated_90().rotated_90().rotated_90(), g);
+    }
+
+    #[test]
+    fn coloured_marks_become_paper() {
+        // Red seal, blue signature: light.
+        assert!(grey_without_colour(205, 40, 45) > 220);
+        assert!(grey_without_colour(30, 45, 160) > 150);
+        assert!(grey_without_colour(28, 41, 131) > 190);
+        // Black print, also under red ink: dark.
+        assert!(grey_without_colour(25, 25, 28) < 40);
+        assert!(grey_without_colour(40, 12, 12) < 80);
+        // Grey and tinted paper keep their level.
+        assert_eq!(grey_without_colour(128, 128, 128), 128);
+        assert!(grey_without_colour(238, 232, 215) > 220);
+        assert_eq!(cmyk_to_rgb(0, 0, 0, 0), [255, 255, 255]);
+        assert_eq!(cmyk_to_rgb(0, 255, 255, 0), [255, 0, 0]);
+        let g = Gray::from_rgb(2, 1, &[205, 40, 45, 20, 20, 20]);
+        assert!(g.data[0] > 220 && g.data[1] < 30);
     }
 
     #[test]

@@ -38,7 +38,12 @@ pub fn cut(img: &Gray, grids: &[Grid], inset: u32) -> Vec<(u32, u32, u32, u32)> 
             let cuts: Vec<usize> = (0..g.xs.len()).filter(|&k| band.present[k]).collect();
             for p in cuts.windows(2) {
                 let (x0, x1) = (g.xs[p[0]] + inset, g.xs[p[1]].saturating_sub(inset));
-                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 {
+                let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+                // A cell another grid already gave (overlapping grids) is read once.
+                let seen = out
+                    .iter()
+                    .any(|r: &(u32, u32, u32, u32)| cx >= r.0 && cx < r.2 && cy >= r.1 && cy < r.3);
+                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 && !seen {
                     out.push((x0, y0 + inset, x1, y1 - inset));
                 }
             }
@@ -96,6 +101,52 @@ pub fn stack(
         .iter()
         .filter_map(|r| trim(img, *r, thr, gap / 3))
         .collect();
+    sheet(img, &kept, gap)
+}
+
+/// [`stack`] into as many images as needed so that none is taller than
+/// `max_height` (a region taller than that alone is cut into slabs): the
+/// engine refuses images with a side over 32,767 pixels, and a dense table
+/// page at 300 dpi stacks to more.
+pub fn stack_sheets(
+    img: &Gray,
+    regions: &[(u32, u32, u32, u32)],
+    thr: u8,
+    gap: u32,
+    max_height: u32,
+) -> Vec<(Gray, Vec<Strip>)> {
+    let room = max_height.max(4 * gap + 16) - 2 * gap;
+    let mut kept: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for r in regions.iter().filter_map(|r| trim(img, *r, thr, gap / 3)) {
+        let mut y = r.1;
+        while r.3 - y > room {
+            kept.push((r.0, y, r.2, y + room));
+            y += room;
+        }
+        kept.push((r.0, y, r.2, r.3));
+    }
+    let mut sheets = Vec::new();
+    let mut group: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut height = gap;
+    for r in kept {
+        let h = r.3 - r.1 + gap;
+        if !group.is_empty() && height + h > max_height {
+            sheets.push(sheet(img, &group, gap));
+            group.clear();
+            height = gap;
+        }
+        group.push(r);
+        height += h;
+    }
+    if !group.is_empty() || sheets.is_empty() {
+        sheets.push(sheet(img, &group, gap));
+    }
+    sheets
+}
+
+/// The regions (already trimmed) stacked into one image.
+fn sheet(img: &Gray, kept: &[(u32, u32, u32, u32)], gap: u32) -> (Gray, Vec<Strip>) {
+    let kept = kept.to_vec();
     let width = kept.iter().map(|r| r.2 - r.0).max().unwrap_or(1) + 2 * gap;
     let height = kept.iter().map(|r| r.3 - r.1 + gap).sum::<u32>() + gap;
     let mut out = Gray::filled(width, height.max(1), 255);
@@ -131,7 +182,11 @@ pub fn unstack(words: Vec<Word>, strips: &[Strip], gap: u32) -> Vec<Word> {
             w.x1 += dx;
             w.y0 += dy;
             w.y1 += dy;
-            w.line_key = (i as u32 * 1000 + w.line_key.0, w.line_key.1, w.line_key.2);
+            w.line_key = (
+                (i as u32).wrapping_mul(1000).wrapping_add(w.line_key.0),
+                w.line_key.1,
+                w.line_key.2,
+            );
             Some(w)
         })
         .collect()
@@ -174,5 +229,25 @@ mod tests {
         };
         let back = unstack(vec![w], &strips, 10);
         assert_eq!((back[0].x0, back[0].y0), (s.x0 as i32 + 5, s.y0 as i32 + 3));
+    }
+
+    #[test]
+    fn tall_stacks_are_split_into_sheets() {
+        // 60 inked cells of 100 rows each: 60 * 110 + 10 rows stacked.
+        let mut img = Gray::filled(50, 6000, 255);
+        for y in 0..6000 {
+            if y % 100 > 10 && y % 100 < 90 {
+                img.data[(y * 50 + 20) as usize..(y * 50 + 30) as usize].fill(0);
+            }
+        }
+        let regions: Vec<(u32, u32, u32, u32)> =
+            (0..60).map(|i| (0, i * 100, 50, i * 100 + 100)).collect();
+        let sheets = stack_sheets(&img, &regions, 128, 10, 2000);
+        assert!(sheets.len() >= 3, "{}", sheets.len());
+        assert!(sheets.iter().all(|(g, _)| g.height <= 2000));
+        assert_eq!(sheets.iter().map(|(_, s)| s.len()).sum::<usize>(), 60);
+        // One region taller than a sheet is cut into slabs.
+        let tall = stack_sheets(&img, &[(0, 0, 50, 6000)], 128, 10, 2000);
+        assert!(tall.len() >= 3 && tall.iter().all(|(g, _)| g.height <= 2000));
     }
 }
