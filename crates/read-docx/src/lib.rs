@@ -197,6 +197,7 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
         blocks: Vec::new(),
         legacy: BTreeSet::new(),
         table_depth: 0,
+        numbered: true,
     };
     let mut blocks = Vec::new();
     w.blocks_of(&body.children, &mut blocks)?;
@@ -304,6 +305,8 @@ struct Walker<'a> {
     blocks: Vec<Block>,
     legacy: BTreeSet<Encoding>,
     table_depth: usize,
+    /// Whether list paragraphs get their numbers (not in covered cells).
+    numbered: bool,
 }
 
 impl Walker<'_> {
@@ -408,7 +411,7 @@ impl Walker<'_> {
             None => self.styles.paragraph_num(pstyle),
         };
         let label = num
-            .filter(|(id, _)| id.trim() != "0")
+            .filter(|(id, _)| self.numbered && id.trim() != "0")
             .and_then(|(id, lvl)| self.numbering.next(&id, lvl.as_deref()));
         let mut text = String::new();
         for (enc, piece) in &para.pieces {
@@ -538,8 +541,17 @@ impl Walker<'_> {
             collect(tr, "tc", &mut tcs);
             let mut cells = Vec::with_capacity(tcs.len());
             for tc in tcs {
+                // A cell covered by a vertical merge is not printed: its
+                // (usually empty) list paragraphs print no number.
+                let covered = tc
+                    .child("tcPr")
+                    .and_then(|p| p.child("vMerge"))
+                    .is_some_and(|v| v.attr("val") != Some("restart"));
+                let numbered = std::mem::replace(&mut self.numbered, !covered);
                 let mut blocks = Vec::new();
-                self.blocks_of(&tc.children, &mut blocks)?;
+                let r = self.blocks_of(&tc.children, &mut blocks);
+                self.numbered = numbered;
+                r?;
                 cells.push((tc, blocks));
             }
             raw.push(cells);

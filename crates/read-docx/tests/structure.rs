@@ -195,7 +195,7 @@ fn list_numbers_word_prints() {
         )
     };
     let body = format!(
-        "{}{}<w:tbl><w:tr>{}{}</w:tr>{}{}{}{}{}{}{}{}</w:tbl>{}{}{}{}",
+        "{}{}<w:tbl><w:tr>{}{}</w:tr>{}{}{}{}{}{}{}{}{}</w:tbl>{}{}{}{}",
         np(4, 0, "MỤC ĐÍCH"),
         "<w:p><w:pPr><w:pStyle w:val=\"Muc\"/></w:pPr><w:r><w:t>NHIỆM VỤ</w:t></w:r></w:p>",
         tc("", &p("TT")),
@@ -208,6 +208,15 @@ fn list_numbers_word_prints() {
         row(1, 1, "Việc con mới"),
         // Another instance of the same list continues it.
         row(2, 0, "Việc bốn"),
+        // A cell covered by a vertical merge prints no number and takes the
+        // merged cell's.
+        format!(
+            "<w:tr>{}{}</w:tr><w:tr>{}{}</w:tr>",
+            tc("<w:vMerge w:val=\"restart\"/>", &np(2, 0, "")),
+            tc("", &p("Việc năm")),
+            tc("<w:vMerge/>", &np(2, 0, "")),
+            tc("", &p("Việc năm, phần hai")),
+        ),
         // An instance with a start override restarts.
         row(3, 0, "Lại một"),
         np(3, 0, "Lại hai"),
@@ -221,7 +230,7 @@ fn list_numbers_word_prints() {
     let numbers: Vec<&str> = t[0].rows.iter().map(|r| r.cells[0].text.as_str()).collect();
     assert_eq!(
         numbers,
-        vec!["TT", "1.", "2.", "a)", "2.1", "3.", "a)", "4.", "1."]
+        vec!["TT", "1.", "2.", "a)", "2.1", "3.", "a)", "4.", "5.", "5.", "1."]
     );
     assert_eq!(
         paragraphs(&doc),
