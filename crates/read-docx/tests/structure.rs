@@ -194,6 +194,15 @@ fn list_numbers_word_prints() {
             tc("", &p(task))
         )
     };
+    // A cell covered by a vertical merge prints no number and takes the
+    // merged cell's.
+    let merged = format!(
+        "<w:tr>{}{}</w:tr><w:tr>{}{}</w:tr>",
+        tc("<w:vMerge w:val=\"restart\"/>", &np(2, 0, "")),
+        tc("", &p("Việc năm")),
+        tc("<w:vMerge/>", &np(2, 0, "")),
+        tc("", &p("Việc năm, phần hai")),
+    );
     let body = format!(
         "{}{}<w:tbl><w:tr>{}{}</w:tr>{}{}{}{}{}{}{}{}{}</w:tbl>{}{}{}{}",
         np(4, 0, "MỤC ĐÍCH"),
@@ -208,15 +217,7 @@ fn list_numbers_word_prints() {
         row(1, 1, "Việc con mới"),
         // Another instance of the same list continues it.
         row(2, 0, "Việc bốn"),
-        // A cell covered by a vertical merge prints no number and takes the
-        // merged cell's.
-        format!(
-            "<w:tr>{}{}</w:tr><w:tr>{}{}</w:tr>",
-            tc("<w:vMerge w:val=\"restart\"/>", &np(2, 0, "")),
-            tc("", &p("Việc năm")),
-            tc("<w:vMerge/>", &np(2, 0, "")),
-            tc("", &p("Việc năm, phần hai")),
-        ),
+        merged,
         // An instance with a start override restarts.
         row(3, 0, "Lại một"),
         np(3, 0, "Lại hai"),
