@@ -583,4 +583,28 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].rows.len(), 3000);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_mix_of_bars_and_text_reads(
+            picks in proptest::collection::vec(0usize..8, 0..120)
+        ) {
+            const PIECES: [&str; 8] = ["|", "|", "", "Việc", "…....", "-----", "**I.", "NỘI DUNG**"];
+            let text: Vec<&str> = picks.iter().map(|&i| PIECES[i]).collect();
+            let text = text.join("\n");
+            let doc = read_str(&text);
+            let lines = text.split('\n').count() as u32;
+            for t in tables(&doc) {
+                proptest::prop_assert!(!t.rows.is_empty());
+                for r in &t.rows {
+                    proptest::prop_assert!(!r.cells.is_empty());
+                    proptest::prop_assert!(r.cells.iter().any(|c| !c.text.is_empty()));
+                    for c in &r.cells {
+                        proptest::prop_assert!(c.colspan >= 1);
+                        proptest::prop_assert!(c.pos.line.is_some_and(|l| l >= 1 && l <= lines));
+                    }
+                }
+            }
+        }
+    }
 }
