@@ -98,8 +98,10 @@ pub fn read_document(bytes: &[u8], limits: &Limits) -> anyhow::Result<(Document,
         Detected::Text => (kehoach_read_text::read(bytes)?, Format::Text),
         Detected::Pdf => {
             let doc = kehoach_read_pdf::read_with(bytes, &limits.pdf())?;
-            // Scanned pages (no text layer, a page image): OCR.
-            match kehoach_read_ocr::complete_pdf(bytes, &doc)? {
+            // Scanned pages (no text layer, a page image) and pages whose text
+            // layer does not read as Vietnamese: OCR.
+            let garbled = kehoach_read_pdf::garbled_pages(&doc);
+            match kehoach_read_ocr::complete_pdf_with(bytes, &doc, &garbled)? {
                 Some(ocr) => {
                     let format = if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf };
                     (ocr, format)

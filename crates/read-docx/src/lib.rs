@@ -6,7 +6,9 @@
 //! `colspan`; a cell merged down several rows (`w:vMerge`) gives its text to
 //! every row it covers; runs inside hyperlinks, content controls and tracked
 //! insertions are read, deleted text and hidden text are not; line breaks
-//! and paragraphs inside a cell become `\n`. A table with a single column
+//! and paragraphs inside a cell become `\n`. A paragraph numbered by a
+//! Word list (`w:numPr`, `word/numbering.xml`) carries the number Word
+//! prints (`1.`, `a)`, `II.`), counted in document order. A table with a single column
 //! (a layout frame) is unwrapped into its content; a table nested in a cell
 //! of a wider table becomes lines of that cell. Explicit page breaks number
 //! the pages. Repeated header rows need no flag: the extractor recognises a
@@ -40,6 +42,7 @@
 #![warn(missing_docs)]
 
 mod doc;
+mod numbering;
 mod package;
 mod styles;
 mod xml;
@@ -48,8 +51,9 @@ use kehoach_doc::{
     Block, Cell, Document, Page, Paragraph, Pos, ReaderWarning, Row, SourceFormat, Table,
 };
 use kehoach_text::legacy::{decode_legacy, detect_legacy, font_encoding, Encoding};
+use numbering::Numbering;
 use std::collections::BTreeSet;
-use styles::{RunProps, Styles};
+use styles::{num_of, RunProps, Styles};
 use xml::{on_off, Node};
 
 pub use doc::convert_doc;
@@ -162,6 +166,13 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
             .unwrap_or_default(),
         None => Styles::default(),
     };
+    let numbering = match &parts.numbering {
+        // Numbering only adds list numbers: a damaged part is not fatal.
+        Some(s) => xml::parse("word/numbering.xml", s, limits.max_depth, limits.max_nodes)
+            .map(|t| Numbering::from_tree(&t))
+            .unwrap_or_default(),
+        None => Numbering::default(),
+    };
     let tree = xml::parse(
         "word/document.xml",
         &parts.document,
@@ -179,12 +190,14 @@ fn read_inner(bytes: &[u8], limits: &Limits) -> Result<Document, ReadError> {
         })?;
     let mut w = Walker {
         styles: &styles,
+        numbering,
         limits,
         page: 1,
         pages: Vec::new(),
         blocks: Vec::new(),
         legacy: BTreeSet::new(),
         table_depth: 0,
+        numbered: true,
     };
     let mut blocks = Vec::new();
     w.blocks_of(&body.children, &mut blocks)?;
@@ -285,12 +298,15 @@ struct Merge {
 
 struct Walker<'a> {
     styles: &'a Styles,
+    numbering: Numbering,
     limits: &'a Limits,
     page: u32,
     pages: Vec<Page>,
     blocks: Vec<Block>,
     legacy: BTreeSet<Encoding>,
     table_depth: usize,
+    /// Whether list paragraphs get their numbers (not in covered cells).
+    numbered: bool,
 }
 
 impl Walker<'_> {
@@ -383,6 +399,20 @@ impl Walker<'_> {
             ..Para::default()
         };
         self.inline(&p.children, &base, &mut para);
+        // The list number Word prints before the text (own numPr first; a
+        // numId of 0 switches the style's numbering off).
+        let num = match ppr.and_then(|x| x.child("numPr")) {
+            Some(np) => num_of(np).or_else(|| {
+                // An ilvl without a numId keeps the style's list.
+                self.styles
+                    .paragraph_num(pstyle)
+                    .map(|(id, lvl)| (id, np.child_val("ilvl").map(str::to_string).or(lvl)))
+            }),
+            None => self.styles.paragraph_num(pstyle),
+        };
+        let label = num
+            .filter(|(id, _)| self.numbered && id.trim() != "0")
+            .and_then(|(id, lvl)| self.numbering.next(&id, lvl.as_deref()));
         let mut text = String::new();
         for (enc, piece) in &para.pieces {
             match enc {
@@ -395,6 +425,13 @@ impl Walker<'_> {
                 }
                 None => text.push_str(piece),
             }
+        }
+        if let Some(label) = label {
+            text = if text.trim().is_empty() {
+                label
+            } else {
+                format!("{label} {}", text.trim_start())
+            };
         }
         (para, kehoach_text::nfc(&text).into_owned())
     }
@@ -504,8 +541,17 @@ impl Walker<'_> {
             collect(tr, "tc", &mut tcs);
             let mut cells = Vec::with_capacity(tcs.len());
             for tc in tcs {
+                // A cell covered by a vertical merge is not printed: its
+                // (usually empty) list paragraphs print no number.
+                let covered = tc
+                    .child("tcPr")
+                    .and_then(|p| p.child("vMerge"))
+                    .is_some_and(|v| v.attr("val") != Some("restart"));
+                let numbered = std::mem::replace(&mut self.numbered, !covered);
                 let mut blocks = Vec::new();
-                self.blocks_of(&tc.children, &mut blocks)?;
+                let r = self.blocks_of(&tc.children, &mut blocks);
+                self.numbered = numbered;
+                r?;
                 cells.push((tc, blocks));
             }
             raw.push(cells);

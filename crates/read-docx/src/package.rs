@@ -9,6 +9,8 @@ pub(crate) struct Parts {
     pub document: String,
     /// `word/styles.xml`, when present.
     pub styles: Option<String>,
+    /// `word/numbering.xml`, when present.
+    pub numbering: Option<String>,
 }
 
 /// Whether `bytes` are a zip archive holding `word/document.xml`.
@@ -18,9 +20,10 @@ pub fn is_docx(bytes: &[u8]) -> bool {
 
 const DOCUMENT: &str = "word/document.xml";
 const STYLES: &str = "word/styles.xml";
+const NUMBERING: &str = "word/numbering.xml";
 
 /// Opens the archive, checks its declared sizes against `limits`, and reads
-/// the document and styles parts (never more bytes than allowed, whatever the
+/// the document, styles and numbering parts (never more bytes than allowed, whatever the
 /// headers declare).
 pub(crate) fn open(bytes: &[u8], limits: &Limits) -> Result<Parts, ReadError> {
     if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")) {
@@ -66,7 +69,16 @@ pub(crate) fn open(bytes: &[u8], limits: &Limits) -> Result<Parts, ReadError> {
         Some(_) => Some(read_part(&mut zip, STYLES, limits)?),
         None => None,
     };
-    Ok(Parts { document, styles })
+    // Numbering only adds list numbers: a damaged part is not fatal.
+    let numbering = match zip.index_for_name(NUMBERING) {
+        Some(_) => read_part(&mut zip, NUMBERING, limits).ok(),
+        None => None,
+    };
+    Ok(Parts {
+        document,
+        styles,
+        numbering,
+    })
 }
 
 fn read_part(

@@ -47,6 +47,14 @@ fn font_of(rfonts: &Node) -> Option<String> {
 struct Style {
     based_on: Option<String>,
     props: RunProps,
+    /// The list the style numbers its paragraphs in: `(numId, ilvl)`.
+    num: Option<(String, Option<String>)>,
+}
+
+/// `(numId, ilvl)` of a `w:numPr`.
+pub(crate) fn num_of(num_pr: &Node) -> Option<(String, Option<String>)> {
+    let id = num_pr.child_val("numId")?;
+    Some((id.to_string(), num_pr.child_val("ilvl").map(str::to_string)))
 }
 
 /// The styles of a document, resolved through `w:basedOn`.
@@ -82,7 +90,18 @@ impl Styles {
                     {
                         out.default_para = Some(id.to_string());
                     }
-                    out.styles.insert(id.to_string(), Style { based_on, props });
+                    let num = n
+                        .child("pPr")
+                        .and_then(|p| p.child("numPr"))
+                        .and_then(num_of);
+                    out.styles.insert(
+                        id.to_string(),
+                        Style {
+                            based_on,
+                            props,
+                            num,
+                        },
+                    );
                 }
                 _ => {}
             }
@@ -103,6 +122,20 @@ impl Styles {
             cur = s.based_on.as_deref();
         }
         out
+    }
+
+    /// The list numbering a paragraph of style `pstyle` gets from its style
+    /// (following `basedOn`): `(numId, ilvl)`.
+    pub fn paragraph_num(&self, pstyle: Option<&str>) -> Option<(String, Option<String>)> {
+        let mut cur = pstyle.or(self.default_para.as_deref());
+        for _ in 0..32 {
+            let s = cur.and_then(|c| self.styles.get(c))?;
+            if let Some(n) = &s.num {
+                return Some(n.clone());
+            }
+            cur = s.based_on.as_deref();
+        }
+        None
     }
 
     /// The base properties of runs in a paragraph of style `pstyle`.

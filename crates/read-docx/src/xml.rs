@@ -111,6 +111,19 @@ fn wanted(name: &str) -> bool {
             | "rPrDefault"
             | "style"
             | "basedOn"
+            | "numPr"
+            | "ilvl"
+            | "numId"
+            | "numbering"
+            | "abstractNum"
+            | "num"
+            | "abstractNumId"
+            | "lvl"
+            | "start"
+            | "numFmt"
+            | "lvlText"
+            | "lvlOverride"
+            | "startOverride"
     ) || name.starts_with("mc:")
         || name.starts_with("x:")
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{docx, p, tc};
+use common::{docx, docx_with, p, tc};
 use kehoach_doc::{Block, Document, Table};
 use kehoach_read_docx::read;
 
@@ -154,4 +154,136 @@ fn text_boxes_are_read_once() {
                 <mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>CỘNG HÒA</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>Thân</w:t></w:r></w:p>";
     let doc = read(&docx(body, None)).expect("reads");
     assert_eq!(paragraphs(&doc), vec!["CỘNG HÒA", "Thân"]);
+}
+
+/// A paragraph in list `num` at level `ilvl`.
+fn np(num: u32, ilvl: u32, text: &str) -> String {
+    format!(
+        "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{ilvl}\"/><w:numId w:val=\"{num}\"/></w:numPr></w:pPr>{}</w:p>",
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!("<w:r><w:t>{text}</w:t></w:r>")
+        }
+    )
+}
+
+#[test]
+fn list_numbers_word_prints() {
+    let numbering = r#"
+      <w:abstractNum w:abstractNumId="0">
+        <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+        <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%2)"/></w:lvl>
+        <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%3"/></w:lvl>
+        <w:lvl w:ilvl="3"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="-"/></w:lvl>
+      </w:abstractNum>
+      <w:abstractNum w:abstractNumId="1">
+        <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="%1."/></w:lvl>
+      </w:abstractNum>
+      <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+      <w:num w:numId="2"><w:abstractNumId w:val="0"/></w:num>
+      <w:num w:numId="3"><w:abstractNumId w:val="0"/>
+        <w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>
+      <w:num w:numId="4"><w:abstractNumId w:val="1"/></w:num>"#;
+    let styles = r#"<w:style w:type="paragraph" w:styleId="Muc"><w:pPr><w:numPr><w:numId w:val="4"/></w:numPr></w:pPr></w:style>"#;
+    // A task table whose TT cells are empty list paragraphs.
+    let row = |num: u32, ilvl: u32, task: &str| {
+        format!(
+            "<w:tr>{}{}</w:tr>",
+            tc("", &np(num, ilvl, "")),
+            tc("", &p(task))
+        )
+    };
+    // A cell covered by a vertical merge prints no number and takes the
+    // merged cell's.
+    let merged = format!(
+        "<w:tr>{}{}</w:tr><w:tr>{}{}</w:tr>",
+        tc("<w:vMerge w:val=\"restart\"/>", &np(2, 0, "")),
+        tc("", &p("Việc năm")),
+        tc("<w:vMerge/>", &np(2, 0, "")),
+        tc("", &p("Việc năm, phần hai")),
+    );
+    let body = format!(
+        "{}{}<w:tbl><w:tr>{}{}</w:tr>{}{}{}{}{}{}{}{}{}</w:tbl>{}{}{}{}",
+        np(4, 0, "MỤC ĐÍCH"),
+        "<w:p><w:pPr><w:pStyle w:val=\"Muc\"/></w:pPr><w:r><w:t>NHIỆM VỤ</w:t></w:r></w:p>",
+        tc("", &p("TT")),
+        tc("", &p("Nhiệm vụ")),
+        row(1, 0, "Việc một"),
+        row(1, 0, "Việc hai"),
+        row(1, 1, "Việc con"),
+        row(1, 2, "Mức ba"),
+        row(1, 0, "Việc ba"),
+        row(1, 1, "Việc con mới"),
+        // Another instance of the same list continues it.
+        row(2, 0, "Việc bốn"),
+        merged,
+        // An instance with a start override restarts.
+        row(3, 0, "Lại một"),
+        np(3, 0, "Lại hai"),
+        np(1, 3, "Gạch đầu dòng"),
+        "<w:p><w:pPr><w:pStyle w:val=\"Muc\"/><w:numPr><w:numId w:val=\"0\"/></w:numPr></w:pPr><w:r><w:t>Không số</w:t></w:r></w:p>",
+        np(9, 0, "Danh sách không có"),
+    );
+    let doc = read(&docx_with(&body, Some(styles), Some(numbering))).expect("reads");
+    let t = tables(&doc);
+    assert_eq!(t.len(), 1);
+    let numbers: Vec<&str> = t[0].rows.iter().map(|r| r.cells[0].text.as_str()).collect();
+    assert_eq!(
+        numbers,
+        vec!["TT", "1.", "2.", "a)", "2.1", "3.", "a)", "4.", "5.", "5.", "1."]
+    );
+    assert_eq!(
+        paragraphs(&doc),
+        vec![
+            "I. MỤC ĐÍCH",
+            "II. NHIỆM VỤ",
+            "2. Lại hai",
+            "Gạch đầu dòng",
+            "Không số",
+            "Danh sách không có"
+        ]
+    );
+}
+
+#[test]
+fn vertical_merge_repeats_number_and_task_into_every_row() {
+    // Two physical rows share STT and task (merged down), each with its own
+    // product and lead.
+    let body = format!(
+        "<w:tbl><w:tr>{}{}{}{}</w:tr><w:tr>{}{}{}{}</w:tr><w:tr>{}{}{}{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl>",
+        tc("", &p("STT")),
+        tc("", &p("Nhiệm vụ")),
+        tc("", &p("Sản phẩm")),
+        tc("", &p("Chủ trì")),
+        tc("<w:vMerge w:val=\"restart\"/>", &p("2")),
+        tc("<w:vMerge w:val=\"restart\"/>", &p("Tham mưu kế hoạch")),
+        tc("", &p("Kế hoạch kiểm tra")),
+        tc("", &p("Sở Nội vụ")),
+        tc("<w:vMerge/>", "<w:p/>"),
+        tc("<w:vMerge/>", "<w:p/>"),
+        tc("", &p("Kế hoạch tự kiểm tra")),
+        tc("", &p("Các cơ quan")),
+        tc("", &p("3")),
+        tc("", &p("Việc khác")),
+        tc("<w:gridSpan w:val=\"2\"/>", &p("Theo phân công")),
+    );
+    let doc = read(&docx(&body, None)).expect("reads");
+    let t = tables(&doc);
+    let grid: Vec<Vec<&str>> = t[0].rows.iter().map(|r| r.grid()).collect();
+    assert_eq!(
+        grid[1],
+        vec!["2", "Tham mưu kế hoạch", "Kế hoạch kiểm tra", "Sở Nội vụ"]
+    );
+    assert_eq!(
+        grid[2],
+        vec![
+            "2",
+            "Tham mưu kế hoạch",
+            "Kế hoạch tự kiểm tra",
+            "Các cơ quan"
+        ]
+    );
+    assert_eq!(t[0].rows[3].cells[2].colspan, 2);
+    assert_eq!(grid[3], vec!["3", "Việc khác", "Theo phân công", ""]);
 }

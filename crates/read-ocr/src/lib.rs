@@ -220,15 +220,35 @@ pub fn is_scanned_pdf(bytes: &[u8]) -> bool {
 /// pages replaced by their OCR. When the engine is missing and the text
 /// layer has content, `text_doc` is kept with a warning naming the packages.
 pub fn complete_pdf(bytes: &[u8], text_doc: &Document) -> Result<Option<Document>, OcrError> {
+    complete_pdf_with(bytes, text_doc, &[])
+}
+
+/// [`complete_pdf`], also reading by OCR the pages in `garbled`: pages whose
+/// text layer the text reader found unusable (fonts mapping glyphs to the
+/// wrong characters). Those pages are replaced by their OCR like scanned
+/// pages; they never make the whole file count as a scan.
+pub fn complete_pdf_with(
+    bytes: &[u8],
+    text_doc: &Document,
+    garbled: &[u32],
+) -> Result<Option<Document>, OcrError> {
     // A file lopdf cannot open is left to the text-layer reader's verdict.
     let Ok(kinds) = pdf::page_kinds(bytes) else {
         return Ok(None);
     };
-    let scanned: Vec<u32> = kinds
+    let mut scanned: Vec<u32> = kinds
         .iter()
         .filter(|k| k.is_scanned())
         .map(|k| k.number)
         .collect();
+    let mostly_scanned = !scanned.is_empty() && scanned.len() * 2 > kinds.len();
+    scanned.extend(
+        garbled
+            .iter()
+            .filter(|p| kinds.iter().any(|k| k.number == **p)),
+    );
+    scanned.sort_unstable();
+    scanned.dedup();
     if scanned.is_empty() {
         return Ok(None);
     }
@@ -244,7 +264,7 @@ pub fn complete_pdf(bytes: &[u8], text_doc: &Document) -> Result<Option<Document
                 .sum(),
         })
         .sum();
-    if scanned.len() * 2 > kinds.len() || text_chars < 200 {
+    if mostly_scanned || (garbled.is_empty() && text_chars < 200) {
         return read_scanned_pdf(bytes, &[]).map(Some);
     }
     let ocr = match read_scanned_pdf(bytes, &scanned) {

@@ -19,7 +19,10 @@
 //!   is a row with an empty number cell at the top of the next page, which the
 //!   extractor merges;
 //! * page furniture (lines repeated at the same place on most pages, lone page
-//!   numbers) is dropped; other lines become paragraphs, split at vertical gaps.
+//!   numbers) is dropped; other lines become paragraphs, split at vertical gaps;
+//! * a page whose text layer does not read as Vietnamese (fonts mapping glyphs
+//!   to the wrong characters) is reported with a `pdf_text_garbled` warning and
+//!   listed by [`garbled_pages`], so that its image can be read instead.
 //!
 //! Every paragraph, row and cell carries its page and box. Bad input gives an
 //! error or a warning, never a panic: parsing runs under
@@ -28,7 +31,10 @@
 
 #![warn(missing_docs)]
 
+pub use garbled::{garbled_pages, CODE as GARBLED_CODE};
+
 mod font;
+mod garbled;
 mod interp;
 mod layout;
 
@@ -89,6 +95,12 @@ impl Default for Limits {
             max_form_depth: 8,
         }
     }
+}
+
+/// `(well-formed Vietnamese syllables, words)` of every page, for calibration.
+#[doc(hidden)]
+pub fn syllable_counts(doc: &Document) -> Vec<(usize, usize)> {
+    doc.pages.iter().map(garbled::page_counts).collect()
 }
 
 /// Reads a PDF into the document model with the default [`Limits`].
@@ -291,6 +303,7 @@ fn assemble(mut laid: Vec<Laid>, notes: Vec<String>) -> Document {
             ),
         });
     }
+    doc.warnings.extend(garbled::warning(&doc));
     for n in notes {
         doc.warnings.push(ReaderWarning {
             code: "pdf_content".into(),

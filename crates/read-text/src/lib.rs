@@ -5,7 +5,9 @@
 //!
 //! * tab-separated rows (one row per line, cells separated by tabs);
 //! * markdown pipe tables (`| a | b |`, `|---|---|` separator lines, `<br>` in cells);
-//! * HTML tables (`<table><tr><td colspan=…>…</td></tr></table>`, also across lines).
+//! * HTML tables (`<table><tr><td colspan=…>…</td></tr></table>`, also across lines);
+//! * web-page text tables: each cell on its own lines, cells separated by
+//!   lines holding only `|` (see the `bars` module).
 //!
 //! Everything else is running text: consecutive non-blank lines form one
 //! paragraph, blank lines separate paragraphs and end tables, and a line of
@@ -15,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod bars;
 mod decode;
 mod html;
 
@@ -87,6 +90,30 @@ pub fn read_str(text: &str) -> Document {
             }
             i += consumed.max(1);
             continue;
+        }
+        if bars::is_bar(trimmed) {
+            if let Some(scanned) = bars::scan(&lines[i..], line_no) {
+                for piece in scanned.pieces {
+                    match piece {
+                        bars::Piece::Table(table) => {
+                            builder.end_block();
+                            builder.push_block(Block::Table(table));
+                        }
+                        bars::Piece::Text(range) => {
+                            for j in range {
+                                let at = i + j;
+                                if is_page_separator(lines[at].trim()) {
+                                    builder.new_page();
+                                } else {
+                                    builder.push_text(lines[at], (at + 1) as u32);
+                                }
+                            }
+                        }
+                    }
+                }
+                i += scanned.consumed.max(1);
+                continue;
+            }
         }
         if is_pipe_row(trimmed) {
             if is_pipe_separator(trimmed) {

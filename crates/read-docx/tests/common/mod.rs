@@ -23,6 +23,11 @@ pub const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessing
 
 /// A DOCX whose body is `body` (WordprocessingML, `w:` prefix), with optional styles.
 pub fn docx(body: &str, styles: Option<&str>) -> Vec<u8> {
+    docx_with(body, styles, None)
+}
+
+/// [`docx`] with optional list definitions (the content of `w:numbering`).
+pub fn docx_with(body: &str, styles: Option<&str>, numbering: Option<&str>) -> Vec<u8> {
     let doc = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}</w:body></w:document>"#
     );
@@ -34,6 +39,12 @@ pub fn docx(body: &str, styles: Option<&str>) -> Vec<u8> {
         entries.push((
             "word/styles.xml",
             format!(r#"<?xml version="1.0"?><w:styles {W}>{s}</w:styles>"#).into_bytes(),
+        ));
+    }
+    if let Some(n) = numbering {
+        entries.push((
+            "word/numbering.xml",
+            format!(r#"<?xml version="1.0"?><w:numbering {W}>{n}</w:numbering>"#).into_bytes(),
         ));
     }
     let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (*n, d.as_slice())).collect();
