@@ -72,7 +72,10 @@ fn task_row(t: &kehoach_plan::Task) -> Vec<String> {
             .unwrap_or_default(),
         t.targets
             .iter()
-            .map(|g| format!("{}{}{}", g.op.as_str(), g.value, g.unit))
+            .map(|g| {
+                let gap = if g.unit == "%" { "" } else { " " };
+                format!("{}{}{gap}{}", g.op.as_str(), g.value, g.unit)
+            })
             .collect::<Vec<_>>()
             .join(" "),
     ]

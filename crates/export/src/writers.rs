@@ -53,8 +53,10 @@ const NUMERIC: &[&str] = &[
 
 /// `mức độ hài lòng >= 90%`.
 fn target_text(t: &Target) -> String {
+    // `90%`, but `5 kịch bản`.
+    let gap = if t.unit == "%" { "" } else { " " };
     format!(
-        "{} {} {}{}",
+        "{} {} {}{gap}{}",
         t.metric,
         t.op.as_str(),
         fmt_num(t.value),

@@ -182,6 +182,14 @@ pub fn assemble(doc: &Document) -> Appendix {
                 after_break = true;
                 continue;
             }
+            if is_cut(&grid) {
+                // Rows left out ("…….." where a web page truncated the
+                // table): what follows has lost its section, so numbering
+                // and parents restart as in a new table.
+                table_no += 1;
+                out.agency = None;
+                continue;
+            }
             let before = out.rows.len();
             push_row(&mut out, m, row, &grid, after_break);
             for r in &mut out.rows[before..] {
@@ -192,6 +200,20 @@ pub fn assemble(doc: &Document) -> Appendix {
         }
     }
     out
+}
+
+/// A row holding nothing but dots or an ellipsis: rows were cut out here.
+fn is_cut(grid: &[&str]) -> bool {
+    let text: String = grid.concat();
+    let mut dots = 0;
+    for c in text.chars() {
+        match c {
+            '.' | '…' => dots += 1,
+            c if c.is_whitespace() => {}
+            _ => return false,
+        }
+    }
+    dots >= 3
 }
 
 /// A paragraph that is running text (not page furniture such as a page

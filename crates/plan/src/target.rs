@@ -21,7 +21,7 @@ static PERCENT: LazyLock<Regex> = LazyLock::new(|| re(r"(\d+(?:[.,]\d+)?)\s?[%�
 /// (`đạt tỷ lệ`, `đạt trên`, `tối thiểu là`, `ở mức trên`).
 static COMPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:\b(dat)\s+)?(?:\b(?:o\s+)?(?:muc|ty\s+le)\s+)?(?:\b(khong\s+vuot\s+qua|khong\s+qua|khong\s+duoi|khong\s+thap\s+hon|khong\s+it\s+hon|khong\s+cao\s+hon|khong\s+lon\s+hon|toi\s+thieu|toi\s+da|it\s+nhat|nhieu\s+nhat|tren|duoi|lon\s+hon|cao\s+hon|nho\s+hon|thap\s+hon|hon|tu)\s+)?(?:\b(?:la|o\s+muc|muc|ty\s+le)\s+)?$",
+        r"(?:\b(dat|chiem)\s+)?(?:\b(?:o\s+)?(?:muc|ty\s+le)\s+)?(?:\b(khong\s+vuot\s+qua|khong\s+qua|khong\s+duoi|khong\s+thap\s+hon|khong\s+it\s+hon|khong\s+cao\s+hon|khong\s+lon\s+hon|toi\s+thieu|toi\s+da|it\s+nhat|nhieu\s+nhat|tren|duoi|lon\s+hon|cao\s+hon|nho\s+hon|thap\s+hon|hon|tu)\s+)?(?:\b(?:la|o\s+muc|muc|ty\s+le)\s+)?$",
     )
 });
 
@@ -82,6 +82,157 @@ struct Hit {
 /// assert_eq!(t[0].metric, "Mức độ hài lòng về giải quyết TTHC");
 /// ```
 pub fn parse_targets(text: &str) -> Vec<Target> {
+    let mut out = percent_targets(text);
+    if might_count(text) {
+        let counts = count_targets(text);
+        if !counts.is_empty() {
+            // Keep text order: percentages and counts by where they are printed.
+            let mut all: Vec<(usize, Target)> = out
+                .into_iter()
+                .map(|t| (text.find(&t.text).unwrap_or(0), t))
+                .chain(counts)
+                .collect();
+            all.sort_by_key(|(at, _)| *at);
+            out = all.into_iter().map(|(_, t)| t).collect();
+        }
+    }
+    out
+}
+
+/// A cheap test for a count goal: a digit and a comparator word.
+fn might_count(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+        && [
+            "thiểu",
+            "nhất",
+            "từ ",
+            "Từ ",
+            "dưới",
+            "quá",
+            "tối đa",
+            "trên",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// `tối thiểu 05 kịch bản`, `ít nhất 20 tập dữ liệu mở`, `từ 05 bộ dữ liệu
+/// mở`: a comparator, a count, and the noun counted (the unit).
+static COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(toi\s+thieu|it\s+nhat|khong\s+duoi|khong\s+it\s+hon|tu|tren|toi\s+da|khong\s+qua|khong\s+vuot\s+qua)\s+(?:la\s+)?(\d{1,6})\b",
+    )
+});
+
+/// Words that end the counted noun (`05 bộ dữ liệu mở | chất lượng cao`).
+const UNIT_STOP: &[&str] = &[
+    "chat", "phuc", "ung", "ve", "cua", "trong", "tren", "duoc", "tai", "cho", "va", "de", "moi",
+    "tro", "den", "hoac", "voi", "theo", "nham", "o", "thuoc", "tu", "co", "la", "dat",
+];
+
+/// Units that qualify the metric instead of counting the goal (`từ 15 tuổi
+/// trở lên`, `trên 3 năm`).
+const NOT_COUNTED: &[&str] = &[
+    "tuoi", "nam", "thang", "ngay", "gio", "phut", "tuan", "quy", "km", "m", "gb", "mb",
+];
+
+/// Count goals with their byte offset in `text`.
+fn count_targets(text: &str) -> Vec<(usize, Target)> {
+    let folded = Folded::new(text);
+    let f = folded.text.as_str();
+    let mut out = Vec::new();
+    for c in COUNT.captures_iter(f) {
+        let (Some(all), Some(word), Some(num)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        // "kể từ", a range "từ 5 đến 10", a date or a fraction after the number.
+        if f[..all.start()].trim_end().ends_with("ke") {
+            continue;
+        }
+        let rest = &f[num.end()..];
+        if rest.starts_with(['/', '.', ',', '%', '-', '–']) && !rest.starts_with(", ") {
+            continue;
+        }
+        let Ok(value) = num.as_str().parse::<f64>() else {
+            continue;
+        };
+        // The noun counted: up to five words, to a stop word or a break.
+        let mut unit_end = num.end();
+        let mut words = 0;
+        let mut pos = num.end();
+        for w in rest.split_inclusive(' ') {
+            let token = w.trim();
+            let bare = token.trim_end_matches([',', ';', '.', ':', ')']);
+            if token.is_empty() {
+                pos += w.len();
+                continue;
+            }
+            if words == 5
+                || UNIT_STOP.contains(&bare)
+                || bare.is_empty()
+                || bare.starts_with(|ch: char| ch.is_ascii_digit() || ch == '(')
+            {
+                break;
+            }
+            words += 1;
+            unit_end = pos
+                + w.trim_end()
+                    .trim_end_matches([',', ';', '.', ':', ')'])
+                    .len();
+            pos += w.len();
+            if bare.len() != token.len() {
+                break;
+            }
+        }
+        if words == 0 {
+            continue;
+        }
+        let unit_f = &f[num.end()..unit_end].trim();
+        let first = unit_f.split([' ', '/']).next().unwrap_or("");
+        if NOT_COUNTED.contains(&first) || f[unit_end..].trim_start().starts_with("den ") {
+            continue;
+        }
+        let unit = folded
+            .original(text, num.end()..unit_end)
+            .trim()
+            .to_string();
+        let clause_end = f[unit_end..]
+            .find([';', '.', '\n'])
+            .map_or(f.len(), |e| unit_end + e);
+        let metric = folded
+            .original(text, num.end()..clause_end)
+            .trim()
+            .to_string();
+        let op = match word
+            .as_str()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str()
+        {
+            "tren" => Op::Gt,
+            "toi da" | "khong qua" | "khong vuot qua" => Op::Le,
+            _ => Op::Ge,
+        };
+        let printed = folded.original(text, all.start()..unit_end);
+        // Where the goal is printed, for ordering it among the others.
+        let at = (printed.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        out.push((
+            at,
+            Target {
+                metric,
+                op,
+                value,
+                unit,
+                text: printed.to_string(),
+            },
+        ));
+    }
+    out
+}
+
+/// Numeric goals given as percentages.
+fn percent_targets(text: &str) -> Vec<Target> {
     if !text.contains(['%', '％']) {
         return Vec::new();
     }
@@ -305,6 +456,31 @@ mod tests {
     }
 
     #[test]
+    fn count_goals() {
+        let t = parse_targets(
+            "phát triển từ 05 bộ dữ liệu mở chất lượng cao; có tối thiểu 05 kịch bản ứng dụng; ít nhất 20 tập dữ liệu mở phục vụ",
+        );
+        let got: Vec<(Op, f64, &str)> =
+            t.iter().map(|g| (g.op, g.value, g.unit.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Op::Ge, 5.0, "bộ dữ liệu mở"),
+                (Op::Ge, 5.0, "kịch bản"),
+                (Op::Ge, 20.0, "tập dữ liệu mở"),
+            ]
+        );
+        assert_eq!(t[1].text, "tối thiểu 05 kịch bản");
+        // Qualifiers of the metric, dates and ranges are no count goals.
+        assert!(parse_targets("Tỷ lệ dân số từ 15 tuổi trở lên có tài khoản").is_empty());
+        assert!(parse_targets("kể từ 01/01/2025 áp dụng").is_empty());
+        assert!(parse_targets("từ 5 đến 10 doanh nghiệp").is_empty());
+        assert!(parse_targets("tốc độ 01 Gb/s").is_empty());
+        assert_eq!(ops("Kinh tế số chiếm 45% GRDP"), vec![(Op::Ge, 45.0)]);
+        assert_eq!(ops("không quá 3 lần"), vec![(Op::Le, 3.0)]);
+    }
+
+    #[test]
     fn comparators() {
         assert_eq!(
             ops("Tỷ lệ người dân sử dụng dịch vụ đạt trên 60%"),
@@ -505,8 +681,13 @@ mod tests {
     fn check_all(s: &str) -> Result<(), TestCaseError> {
         for t in parse_targets(s) {
             prop_assert!(t.value.is_finite());
-            prop_assert!(t.text.ends_with(['%', '％']), "{:?}", t.text);
-            prop_assert_eq!(t.unit.as_str(), "%");
+            if t.unit == "%" {
+                prop_assert!(t.text.ends_with(['%', '％']), "{:?}", t.text);
+            } else {
+                // A count goal: the text ends with the noun counted.
+                prop_assert!(!t.unit.is_empty());
+                prop_assert!(t.text.ends_with(&t.unit), "{:?} / {:?}", t.text, t.unit);
+            }
         }
         Ok(())
     }

@@ -1,8 +1,10 @@
 //! Every deadline cell of every hand-checked record (the seeds' and the real
 //! documents') parses to the `due` its gold record gives, with the plan's
-//! year as the missing year.
+//! year as the missing year; every content and product cell gives the
+//! targets (comparator and value) its gold record lists.
 
 use kehoach_plan::due::parse_due;
+use kehoach_plan::target::parse_targets;
 use kehoach_plan::Plan;
 use std::path::Path;
 
@@ -54,6 +56,36 @@ fn every_gold_deadline_parses_to_its_due() {
     assert!(
         wrong.is_empty(),
         "{} of {n} deadlines differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn every_gold_target_is_found() {
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for (name, plan) in gold_plans() {
+        for t in &plan.tasks {
+            let mut got = parse_targets(t.content.as_deref().unwrap_or(""));
+            got.extend(parse_targets(t.product.as_deref().unwrap_or("")));
+            let got: Vec<(&str, f64)> = got.iter().map(|g| (g.op.as_str(), g.value)).collect();
+            let want: Vec<(&str, f64)> =
+                t.targets.iter().map(|g| (g.op.as_str(), g.value)).collect();
+            n += want.len();
+            if got != want {
+                wrong.push(format!(
+                    "{name} seq {}: {:?}\n   gold {want:?}\n   ours {got:?}",
+                    t.seq,
+                    t.content.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    assert!(n > 60, "only {n} targets");
+    assert!(
+        wrong.is_empty(),
+        "{} rows differ:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
