@@ -176,7 +176,7 @@ fn is_blank_field(left: &str, right: &str) -> bool {
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*s[ốoóồ]\s*(?:kí hiệu|ký hiệu)?\s*(:?)\s*[.]?\s*((?:\d\s?)*)\s*((?:/\s*\d{4}\s*)?)[-/]\s*(\p{L}(?:\s?\p{L}){0,3})\s*[-/]\s*([\p{L}\d][\p{L}\d&\-.]*)",
+        r"(?i)^\s*s[ốoóồ]\s*(?:kí hiệu|ký hiệu)?\s*(:?)\s*[.]?\s*((?:\d\s?)*)\s*((?:/\s*\d{4}\s*)?)[-/]?\s*(\p{L}(?:\s?\p{L}){0,3})\s*[-/]\s*([\p{L}\d][\p{L}\d&\-.]*)",
     )
     .expect("valid regex")
 });
@@ -312,12 +312,7 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
             meta.date_raw = Some(text);
             if let Some(place) = c.get(1) {
                 let p = original_span(&tmp, place.range());
-                let p = p
-                    .trim()
-                    .trim_end_matches(',')
-                    .trim()
-                    .trim_start_matches(['*', '_'])
-                    .to_string();
+                let p = clean_place(&p);
                 if !p.is_empty() {
                     meta.place = Some(p);
                 }
@@ -380,6 +375,42 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
     meta.issuer = issuer(lines, caption, &meta, motto, number_idx, title_idx);
     meta.signer = signer(lines, title_idx.unwrap_or(0));
     meta
+}
+
+/// The place of a date line: trimmed; when the line also holds the left
+/// column's text (an OCR'd header read across both columns: "SỐ 1050/QĐ-SCT
+/// Lào Cai"), only the trailing capitalised words.
+fn clean_place(p: &str) -> String {
+    let p = p
+        .trim()
+        .trim_end_matches(',')
+        .trim()
+        .trim_start_matches(['*', '_'])
+        .trim();
+    if !p.contains(|c: char| c.is_ascii_digit() || c == '/') {
+        return p.to_string();
+    }
+    let words: Vec<&str> = p.split_whitespace().collect();
+    let keep = words
+        .iter()
+        .rev()
+        .take_while(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().skip(1).any(char::is_lowercase)
+                && !w.contains(|c: char| c.is_ascii_digit() || c == '/')
+        })
+        .count();
+    words[words.len() - keep..].join(" ")
+}
+
+/// The capitalised text before the place of a date line that also holds
+/// the left column ("SỐ 1050/QĐ-SCT Lào Cai, ngày …" → "SỐ 1050/QĐ-SCT").
+fn left_of_date(l: &Line) -> Option<String> {
+    let c = DATE_LINE.captures(&l.folded)?;
+    let place = original_span(l, c.get(1)?.range());
+    let kept = clean_place(&place);
+    let left = place.trim().strip_suffix(kept.as_str())?.trim();
+    (!left.is_empty() && !left.chars().any(char::is_lowercase)).then(|| left.to_string())
 }
 
 /// The national motto line(s) of the header.
@@ -803,6 +834,10 @@ fn header_org_lines(
     }
     let end = number_idx.filter(|&n| n > m).unwrap_or(limit).min(limit);
     for l in lines.get(m + 1..end).unwrap_or_default() {
+        if let Some(left) = left_of_date(l) {
+            before.push(left);
+            continue;
+        }
         if is_motto(&l.folded) || skip(l) {
             continue;
         }
@@ -909,7 +944,13 @@ fn org_name(top: &[String]) -> Option<String> {
             continue;
         }
         let f = fold(t);
-        let starts_body = BODY_WORDS.iter().any(|w| f.starts_with(w) || f == w.trim());
+        // "SỞ" starts a department; "SỐ 1050/QĐ-SCT" (a number) continues a name.
+        let is_number_word = t
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.to_lowercase() == "số");
+        let starts_body =
+            !is_number_word && BODY_WORDS.iter().any(|w| f.starts_with(w) || f == w.trim());
         match bodies.last_mut() {
             Some(last) if !starts_body => {
                 last.push(' ');
@@ -1203,6 +1244,10 @@ mod tests {
             n("Số: 3 2 9 /BC-UBND"),
             Some((Some("329/BC-UBND".into()), "BC", "UBND".into(), true))
         );
+        assert_eq!(
+            n("Số: 1105KH-ĐKT"),
+            Some((Some("1105/KH-ĐKT".into()), "KH", "ĐKT".into(), true))
+        );
         assert_eq!(n("Sở Y tế"), None);
         assert_eq!(n("Số hiệu: 980/KH-UBND"), None);
     }
@@ -1228,6 +1273,29 @@ mod tests {
         assert_eq!(
             m.title.as_deref(),
             Some("Thực hiện công tác kiểm soát thủ tục hành chính năm 2023")
+        );
+    }
+
+    #[test]
+    fn header_read_across_both_columns() {
+        // An OCR'd header: the left and right columns on one line each.
+        let lines = mk(&[
+            "SỞ CÔNG THƯƠNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "ĐOÀN KIỂM TRA Độc lập - Tự do - Hạnh phúc",
+            "THEO QUYẾT ĐỊNH",
+            "SỐ 1050/QĐ-SCT Lào Cai, ngày 10 tháng 3 năm 2026",
+            "Số: 1105KH-ĐKT",
+            "KẾ HOẠCH",
+            "Kiểm tra việc chấp hành quy định pháp luật",
+        ]);
+        let m = extract_meta(&lines, None);
+        assert_eq!(m.number.as_deref(), Some("1105/KH-ĐKT"));
+        assert_eq!(m.doc_type.as_deref(), Some("KH"));
+        assert_eq!(m.place.as_deref(), Some("Lào Cai"));
+        assert_eq!(m.date.as_deref(), Some("2026-03-10"));
+        assert_eq!(
+            m.issuer.map(|i| fold(&i)).as_deref(),
+            Some("doan kiem tra theo quyet dinh so 1050/qd-sct")
         );
     }
 
