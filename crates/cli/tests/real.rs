@@ -53,11 +53,14 @@ fn real_documents_hold_their_scores() {
             "{name}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        let plan: kehoach_plan::Plan =
-            serde_json::from_slice(&run.stdout).expect("a plan record");
+        let plan: kehoach_plan::Plan = serde_json::from_slice(&run.stdout).expect("a plan record");
         let gold: kehoach_plan::Plan = serde_json::from_slice(
-            &std::fs::read(root().join("fixtures/real/gold").join(format!("{name}.json")))
-                .expect("gold record"),
+            &std::fs::read(
+                root()
+                    .join("fixtures/real/gold")
+                    .join(format!("{name}.json")),
+            )
+            .expect("gold record"),
         )
         .expect("gold parses");
         if gold.tasks.is_empty() {

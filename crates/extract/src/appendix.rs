@@ -219,13 +219,26 @@ fn is_cut(grid: &[&str]) -> bool {
 /// A paragraph that is running text (not page furniture such as a page
 /// number or a lone mark).
 fn is_running_text(text: &str) -> bool {
-    text.chars().filter(|c| c.is_alphabetic()).count() >= 12
+    text.bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .take(12)
+        .count()
+        >= 12
 }
 
 /// `PHỤ LỤC II`, `Phụ lục số 01:`, `PHỤ LỤC` at the start of a paragraph:
 /// the caption as printed (up to its number), else `None`.
 pub fn appendix_caption(text: &str) -> Option<String> {
     let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    // Cheap test before normalising: the first letters read "phu luc".
+    let head: String = first
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .take(10)
+        .collect();
+    if !kehoach_text::fold(&head).starts_with("phu luc") {
+        return None;
+    }
     let first = kehoach_text::normalize(first);
     if first.chars().count() > 120 {
         return None;

@@ -65,8 +65,16 @@ pub fn lines(doc: &Document, skip: &[usize]) -> Vec<Line> {
         }
     }
     raw.iter()
-        .filter_map(|&(text, para, bold, first)| {
-            if text.len() > LONG_LINE && !MARKERS.iter().any(|m| text.contains(m)) {
+        .enumerate()
+        .filter_map(|(i, &(text, para, bold, first))| {
+            // Past the header, metadata lines are short (signature block,
+            // captions, appendix headings) or hold a marker.
+            let limit = if i < HEAD_LINES {
+                LONG_LINE
+            } else {
+                SHORT_LINE
+            };
+            if text.len() > limit && !MARKERS.iter().any(|m| text.contains(m)) {
                 // Running body text: kept as a placeholder so paragraph order holds.
                 return Some(Line {
                     text: String::new(),
@@ -88,6 +96,12 @@ pub fn lines(doc: &Document, skip: &[usize]) -> Vec<Line> {
         .collect()
 }
 
+/// Lines read in full at the top of the document (number, date, title).
+const HEAD_LINES: usize = 80;
+/// Past the head, lines longer than this (bytes) are body text unless they
+/// hold a marker: a signature line, a caption heading or a name is shorter.
+const SHORT_LINE: usize = 100;
+
 /// Lines longer than this (bytes) are body text unless they hold a marker.
 const LONG_LINE: usize = 300;
 /// Phrases that make a long line worth reading: the appendix caption and the
@@ -96,6 +110,8 @@ const MARKERS: &[&str] = &[
     "kèm theo",
     "Kèm theo",
     "KÈM THEO",
+    "PHỤ LỤC",
+    "Phụ lục",
     "ban hành",
     "xây dựng Kế hoạch",
     "xây dựng kế hoạch",
@@ -130,6 +146,9 @@ fn push_raw<'a>(
 /// columns sit side by side, but not inside a field whose blanks were left
 /// for a hand-written number or day ("Số:      /KH-UBND", "ngày     tháng").
 fn side_by_side(line: &str) -> Vec<&str> {
+    if !line.contains("   ") && !line.contains('\t') {
+        return vec![line];
+    }
     let mut out: Vec<&str> = Vec::new();
     let mut start = 0;
     let bytes = line.as_bytes();
@@ -162,8 +181,13 @@ fn side_by_side(line: &str) -> Vec<&str> {
 /// Whether a gap between `left` and `right` is a blank left for a number
 /// or a day, not a column boundary.
 fn is_blank_field(left: &str, right: &str) -> bool {
-    let l = fold(left.trim_end());
-    let r = fold(right.trim_start());
+    // Only the words at the gap matter.
+    let left = left.trim_end();
+    let tail_start = left.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
+    let l = fold(&left[tail_start..]);
+    let right = right.trim_start();
+    let head_end = right.char_indices().nth(8).map_or(right.len(), |(i, _)| i);
+    let r = fold(&right[..head_end]);
     l.ends_with(':')
         || l.ends_with("ngay")
         || l.ends_with("thang")

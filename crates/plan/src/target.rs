@@ -101,19 +101,23 @@ pub fn parse_targets(text: &str) -> Vec<Target> {
 
 /// A cheap test for a count goal: a digit and a comparator word.
 fn might_count(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit())
-        && [
-            "thiểu",
-            "nhất",
-            "từ ",
-            "Từ ",
-            "dưới",
-            "quá",
-            "tối đa",
-            "trên",
+    let bytes = text.as_bytes();
+    (1..bytes.len()).any(|i| {
+        if !(bytes[i].is_ascii_digit() && bytes[i - 1] == b' ') {
+            return false;
+        }
+        // The words just before a number that starts a word.
+        let mut from = i.saturating_sub(16);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &text[from..i];
+        [
+            "thiểu ", "nhất ", "từ ", "Từ ", "dưới ", "quá ", "đa ", "trên ", "là ",
         ]
         .iter()
-        .any(|w| text.contains(w))
+        .any(|w| before.ends_with(w))
+    })
 }
 
 /// `tối thiểu 05 kịch bản`, `ít nhất 20 tập dữ liệu mở`, `từ 05 bộ dữ liệu
