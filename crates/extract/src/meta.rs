@@ -299,8 +299,18 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         .find(|(_, n)| n.colon)
         .or_else(|| numbers.first());
     let number_idx = chosen.map(|(i, _)| *i);
-    if let Some((_, n)) = chosen {
-        meta.number = n.number.clone();
+    if let Some((i, n)) = chosen {
+        meta.number = n.number.clone().or_else(|| {
+            // A number a signing system put on a line of its own next to
+            // the blank one ("Số:      /KH-UBND" … "329").
+            let lo = i.saturating_sub(2);
+            let hi = (i + 3).min(header_end).min(lines.len());
+            lines[lo..hi]
+                .iter()
+                .map(|l| l.text.trim())
+                .find(|t| (1..=6).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()))
+                .map(|d| format!("{d}/{}-{}", n.kind, n.issuer_code))
+        });
         meta.issuer_code = Some(n.issuer_code.clone());
         meta.doc_type = Some(n.kind.to_string());
     }
@@ -1321,6 +1331,24 @@ mod tests {
             m.issuer.map(|i| fold(&i)).as_deref(),
             Some("doan kiem tra theo quyet dinh so 1050/qd-sct")
         );
+    }
+
+    #[test]
+    fn number_stamped_on_its_own_line() {
+        let lines = mk(&[
+            "ỦY BAN NHÂN DÂN",
+            "TỈNH LÂM ĐỒNG",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Số: /BC-UBND",
+            "329",
+            "Lâm Đồng, ngày 19 tháng 12 năm 2025",
+            "BÁO CÁO",
+            "Công tác cải cách hành chính năm 2025",
+        ]);
+        let m = extract_meta(&lines, None);
+        assert_eq!(m.number.as_deref(), Some("329/BC-UBND"));
+        assert_eq!(m.doc_type.as_deref(), Some("BC"));
+        assert_eq!(m.year, Some(2025));
     }
 
     #[test]
