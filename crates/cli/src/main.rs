@@ -5,6 +5,7 @@ mod cmd;
 mod guard;
 mod output;
 mod pipeline;
+mod walk;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
