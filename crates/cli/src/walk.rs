@@ -146,9 +146,6 @@ fn admit_dir(path: &Path, seen: &Mutex<Seen>, skip: &HashSet<DirId>) -> Option<S
         }
         s.dirs.insert(id, path.to_path_buf());
     }
-    if path.join(IGNORE_FILE).is_file() {
-        s.rule_files.push(path.join(IGNORE_FILE));
-    }
     None
 }
 
@@ -192,8 +189,13 @@ pub fn walk(inputs: &[PathBuf], opts: &Options) -> anyhow::Result<Walked> {
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(move |e| {
                 let name = e.file_name();
-                // A rules file is never an input.
+                // A rules file is never an input (its rules are applied by
+                // the walker itself).
                 if name == IGNORE_FILE {
+                    let is_file = e.file_type().is_some_and(|t| t.is_file());
+                    if is_file {
+                        lock(&filter_seen).rule_files.push(e.path().to_path_buf());
+                    }
                     return false;
                 }
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
