@@ -248,13 +248,18 @@ pub fn check_deadline(deadline: Instant, limits: &Limits) -> Result<(), String> 
     }
 }
 
-/// Reads the file at `path` into a plan, in isolation and under `limits`.
-pub fn plan_from_path(path: &Path, limits: &Limits) -> Result<kehoach_plan::Plan, String> {
-    let bytes = read_file(path, limits)?;
+/// Reads the bytes of the file at `path` (as [`read_file`] returned them,
+/// with their SHA-256, which the caller needs to read documents given twice
+/// only once) into a plan, in isolation and under `limits`.
+pub fn plan_from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    sha: String,
+    limits: &Limits,
+) -> Result<kehoach_plan::Plan, String> {
     let name = path.display().to_string();
     let lim = limits.clone();
     isolated(limits, move |deadline| {
-        let sha = crate::pipeline::sha256_hex(&bytes);
         crate::pipeline::plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(deadline))
             .map_err(|e| format!("{e:#}"))
     })

@@ -20,9 +20,14 @@ fn first_seed() -> std::path::PathBuf {
 fn repeated_stems_do_not_overwrite() {
     let tmp = tempfile::tempdir().unwrap();
     let seed = first_seed();
-    for d in ["a", "b"] {
+    // Two different documents with the same stem (the same bytes would be
+    // read once).
+    let bytes = std::fs::read(&seed).unwrap();
+    for (d, tail) in [("a", ""), ("b", "\n")] {
         std::fs::create_dir_all(tmp.path().join(d)).unwrap();
-        std::fs::copy(&seed, tmp.path().join(d).join("plan.txt")).unwrap();
+        let mut b = bytes.clone();
+        b.extend_from_slice(tail.as_bytes());
+        std::fs::write(tmp.path().join(d).join("plan.txt"), b).unwrap();
     }
     let out_dir = tmp.path().join("out");
     let out = Command::new(BIN)

@@ -36,6 +36,6 @@ pub use error::{Error, Result};
 pub use query::{parse_query, Clause};
 pub use search::{FacetCount, Hit, SearchRequest, SearchResults, TrackTotal, TOTAL_CAP};
 pub use snippet::{html_escape, snippet};
-pub use store::{PlanHead, PlanSummary, Store, DEFAULT_DATA_DIR};
+pub use store::{is_data_dir, PlanHead, PlanSummary, Store, DEFAULT_DATA_DIR};
 pub use verify::{Problem, ProblemKind, StoredFile, VerifyReport};
 pub use writer::{plan_id, Writer, WriterOptions};

@@ -107,6 +107,18 @@ fn index_dir(dir: &Path) -> PathBuf {
     dir.join("index")
 }
 
+/// Whether `dir` is a kehoach data directory: it holds the marker file
+/// `FORMAT` (written when the directory is created, starting with
+/// `kehoach-index`) or, for directories made before the marker, an
+/// `index/meta.json` beside the plan store. Input walks skip such folders so
+/// that an index is never read as plans.
+pub fn is_data_dir(dir: &Path) -> bool {
+    let marked = std::fs::read(dir.join("FORMAT"))
+        .map(|b| b.starts_with(b"kehoach-index"))
+        .unwrap_or(false);
+    marked || index_dir(dir).join("meta.json").is_file()
+}
+
 impl Store {
     /// Opens an existing data directory ([`Error::NotFound`] when there is none).
     pub fn open(dir: &Path) -> Result<Store> {

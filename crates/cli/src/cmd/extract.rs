@@ -21,7 +21,15 @@ Examples:
   kehoach extract plan.txt
   kehoach extract plan.txt --json > plan.json
   kehoach extract corpus/ --out out/
-  kehoach extract scan.pdf --model | jq .")]
+  kehoach extract corpus/ --exclude 'drafts/' --exclude '*.pdf'
+  kehoach extract scan.pdf --model | jq .
+
+Directories are walked depth first, sorted by name; links are followed, each real folder
+once (a link back to a parent is skipped, not followed forever). Hidden entries (.name) are
+skipped unless --include-hidden; --exclude GLOB and a .kehoachignore file (gitignore syntax)
+in any walked folder leave out what they match; kehoach data directories are never read.
+A document given twice (the same bytes under two names) is read once; the repeat is named
+on stderr.")]
 pub struct Args {
     /// Plan files, or directories to search recursively.
     #[arg(required = true, value_name = "FILE")]
@@ -44,85 +52,20 @@ pub struct Args {
     /// checking what a reader saw.
     #[arg(long, group = "fmt")]
     pub model: bool,
-}
-
-/// Files found under the inputs, and the directories that could not be listed.
-#[derive(Debug, Default)]
-pub struct Inputs {
-    /// Files, in argument order; a directory's files sorted.
-    pub files: Vec<PathBuf>,
-    /// Directories (or entries) that could not be read, with the reason.
-    pub unreadable: Vec<(PathBuf, String)>,
-}
-
-/// Expands directories into the files below them (sorted), keeping file
-/// arguments as given. Hidden entries (`.name`) are skipped; a directory
-/// that cannot be listed is reported, not skipped silently.
-pub fn expand_inputs(inputs: &[PathBuf]) -> Inputs {
-    let mut out = Inputs::default();
-    for p in inputs {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found, &mut out.unreadable);
-            found.sort();
-            out.files.extend(found);
-        } else {
-            out.files.push(p.clone());
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, unreadable: &mut Vec<(PathBuf, String)>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            unreadable.push((dir.to_path_buf(), format!("cannot list directory: {e}")));
-            return;
-        }
-    };
-    for entry in entries {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                unreadable.push((dir.to_path_buf(), format!("cannot list directory: {e}")));
-                continue;
-            }
-        };
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out, unreadable),
-            Ok(t) if t.is_file() => out.push(path),
-            // A symbolic link: followed to a file or a directory.
-            Ok(t) if t.is_symlink() => match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => out.push(path),
-                Ok(m) if m.is_dir() => walk(&path, out, unreadable),
-                Ok(_) => {}
-                Err(e) => unreadable.push((path, format!("broken link: {e}"))),
-            },
-            Ok(_) => {}
-            Err(e) => unreadable.push((path, format!("cannot read entry: {e}"))),
-        }
-    }
+    #[command(flatten)]
+    pub walk: crate::walk::WalkArgs,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let inputs = expand_inputs(&args.files);
+    let inputs = crate::walk::walk(&args.files, &args.walk.options())?;
     let files = inputs.files;
     guard::install_quiet_panic_hook();
     let limits = Limits::default();
     if args.model {
         return print_models(&files, &limits);
     }
-    let results: Vec<(PathBuf, Result<Plan, String>)> = files
-        .par_iter()
-        .map(|f| (f.clone(), guard::plan_from_path(f, &limits)))
-        .collect();
+    let results = read_once(&files, &limits);
     let mut failed = inputs.unreadable.len();
     for (path, reason) in &inputs.unreadable {
         eprintln!("kehoach: {}: {reason}", path.display());
@@ -130,11 +73,16 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut plans = Vec::new();
     for (path, res) in results {
         match res {
-            Ok(plan) => plans.push((path, plan)),
-            Err(e) => {
+            Read::Plan(plan) => plans.push((path, *plan)),
+            Read::Failed(e) => {
                 failed += 1;
                 eprintln!("kehoach: {}: {e}", path.display());
             }
+            Read::Duplicate(first) => eprintln!(
+                "kehoach: {}: same bytes as {}; read once",
+                path.display(),
+                first.display()
+            ),
         }
     }
     let stdout = std::io::stdout();
@@ -186,6 +134,66 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(if failed > 0 { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// What became of one input file.
+enum Read {
+    Plan(Box<Plan>),
+    Failed(String),
+    /// The same bytes as this earlier input.
+    Duplicate(PathBuf),
+}
+
+/// Reads every file (in parallel), each distinct content once: a file whose
+/// bytes (SHA-256) equal an earlier input's is a [`Read::Duplicate`] of the
+/// earliest. The outcome does not depend on the order the threads run in.
+fn read_once(files: &[PathBuf], limits: &Limits) -> Vec<(PathBuf, Read)> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    // The lowest input index seen so far for each content.
+    let claims: Mutex<HashMap<String, usize>> = Mutex::new(HashMap::new());
+    let read: Vec<(Option<String>, Read)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let bytes = match guard::read_file(f, limits) {
+                Ok(b) => b,
+                Err(e) => return (None, Read::Failed(e)),
+            };
+            let sha = crate::pipeline::sha256_hex(&bytes);
+            let earlier = {
+                let mut c = claims.lock().unwrap_or_else(|e| e.into_inner());
+                let slot = c.entry(sha.clone()).or_insert(i);
+                let earlier = (*slot < i).then_some(*slot);
+                *slot = (*slot).min(i);
+                earlier
+            };
+            if let Some(j) = earlier {
+                return (Some(sha), Read::Duplicate(files[j].clone()));
+            }
+            let res = guard::plan_from_bytes(f, bytes, sha.clone(), limits);
+            let res = res.map_or_else(Read::Failed, |p| Read::Plan(Box::new(p)));
+            (Some(sha), res)
+        })
+        .collect();
+    // A later input may have been read before an earlier one with the same
+    // bytes claimed them: the earliest one wins.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    read.into_iter()
+        .enumerate()
+        .map(|(i, (sha, res))| {
+            let path = files[i].clone();
+            let Some(sha) = sha else {
+                return (path, res);
+            };
+            let owner = *first.entry(sha).or_insert(i);
+            if owner < i {
+                (path, Read::Duplicate(files[owner].clone()))
+            } else {
+                (path, res)
+            }
+        })
+        .collect()
 }
 
 /// `--model`: one JSON document model per line, in input order.
@@ -243,36 +251,4 @@ fn summary(plans: &[(PathBuf, Plan)]) -> String {
 fn write_human(out: &mut impl Write, path: &Path, plan: &Plan) -> std::io::Result<()> {
     crate::output::write_plan(out, &path.display().to_string(), plan)?;
     writeln!(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn directories_expand_and_report_what_cannot_be_read() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
-        std::fs::create_dir_all(root.join("b/c")).unwrap();
-        std::fs::write(root.join("b/c/2.txt"), "x").unwrap();
-        std::fs::write(root.join("a.txt"), "x").unwrap();
-        std::fs::write(root.join(".hidden.txt"), "x").unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(root.join("missing.txt"), root.join("dangling.txt")).unwrap();
-        let inputs = expand_inputs(&[root.to_path_buf(), root.join("given.txt")]);
-        assert_eq!(
-            inputs.files,
-            vec![
-                root.join("a.txt"),
-                root.join("b/c/2.txt"),
-                root.join("given.txt")
-            ]
-        );
-        #[cfg(unix)]
-        {
-            assert_eq!(inputs.unreadable.len(), 1, "{:?}", inputs.unreadable);
-            assert_eq!(inputs.unreadable[0].0, root.join("dangling.txt"));
-            assert!(inputs.unreadable[0].1.contains("broken link"));
-        }
-    }
 }

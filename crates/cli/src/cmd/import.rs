@@ -28,9 +28,19 @@ const LOG_INTERVAL: Duration = Duration::from_secs(5);
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Inputs: plan files in any supported format (detected from content, not the extension),
-directories (searched recursively, hidden files skipped), .zip archives (entries are read
+directories (searched recursively), .zip archives (entries are read
 in memory and named ARCHIVE.zip!/inner/path; nothing is unpacked to disk) and kehoach/plan@1
 JSON records as written by `kehoach extract --json/--out`.
+
+Directories are walked depth first, sorted by name. Links are followed, each real folder
+once (a link back to a parent is skipped, not followed forever). Hidden entries (.name) are
+skipped unless --include-hidden; --exclude GLOB (repeatable) and a .kehoachignore file
+(gitignore syntax) in any walked folder leave out what they match. The data directory, and
+any other kehoach data directory among the inputs, is never read: `kehoach import .` with
+the default ./kehoach-data is safe. A document given twice in one run (the same bytes under
+two names or through two links) is read once; the summary names the repeats.
+--dry-run lists what would be read (by format, with counts and sizes) and what would be
+skipped and why, without opening or creating the index.
 
 The index and plan store live in the data directory (--data, default ./kehoach-data);
 no server is needed. Import is incremental: a file whose bytes (SHA-256) are already
@@ -54,7 +64,9 @@ Examples:
   kehoach import corpus/                       import a directory tree
   kehoach import archive-2024.zip plans/*.txt  archives and files together
   kehoach import --data /srv/kehoach corpus/   a data directory elsewhere
-  kehoach import corpus/ --json                the summary as JSON")]
+  kehoach import corpus/ --json                the summary as JSON
+  kehoach import . --exclude 'drafts/' --exclude '*.tmp'
+  kehoach import . --dry-run                   what would be read and skipped")]
 pub struct Args {
     /// Files, directories or .zip archives to import.
     #[arg(required = true, value_name = "PATH")]
@@ -81,6 +93,12 @@ pub struct Args {
     /// document that takes longer is reported as timed out and skipped.
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub timeout: f64,
+    /// List what would be read (by format, with counts and sizes) and what
+    /// would be skipped and why; the index is not opened or created.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub walk: crate::walk::WalkArgs,
 }
 
 /// What happened to one document (a file or an archive entry).
@@ -93,6 +111,8 @@ enum Outcome {
     },
     /// Its bytes were already imported.
     Unchanged,
+    /// The same bytes as another document of this run, which is read instead.
+    Duplicate { name: String, first: String },
     /// It could not be imported.
     Failed { name: String, reason: String },
     /// One input file (with all its entries) is done.
@@ -102,6 +122,8 @@ enum Outcome {
 /// Shared state of the extraction workers.
 struct Ctx<'a> {
     known_shas: &'a HashSet<String>,
+    /// Contents (SHA-256) read in this run, with the first document's name.
+    claimed: &'a std::sync::Mutex<HashMap<String, String>>,
     bytes_read: &'a AtomicU64,
     limits: &'a Limits,
 }
@@ -144,6 +166,21 @@ impl Ctx<'_> {
         let sha = sha256_hex(&bytes);
         if self.known_shas.contains(&sha) {
             self.send(tx, Outcome::Unchanged);
+            return;
+        }
+        let first = {
+            let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
+            match claimed.get(&sha) {
+                Some(first) => Some(first.clone()),
+                None => {
+                    claimed.insert(sha.clone(), name.to_string());
+                    None
+                }
+            }
+        };
+        if let Some(first) = first {
+            let name = name.to_string();
+            self.send(tx, Outcome::Duplicate { name, first });
             return;
         }
         let outcome = match extract(name, bytes, &sha, self.limits) {
@@ -350,6 +387,33 @@ struct Summary {
     tasks_per_s: f64,
     index_bytes: u64,
     failures: Vec<Failure>,
+    /// Documents with the same bytes as another one of this run (read once).
+    duplicates: Vec<Duplicate>,
+    /// Entries the walk left out on purpose.
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Duplicate {
+    file: String,
+    same_as: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Skipped {
+    path: String,
+    reason: String,
+}
+
+fn skipped(walked: &crate::walk::Walked) -> Vec<Skipped> {
+    walked
+        .skipped
+        .iter()
+        .map(|(p, r)| Skipped {
+            path: p.display().to_string(),
+            reason: r.to_string(),
+        })
+        .collect()
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -361,6 +425,11 @@ struct Failure {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let start = Instant::now();
+    let mut walk_opts = args.walk.options();
+    walk_opts.skip_dirs.push(args.data.clone());
+    if args.dry_run {
+        return dry_run(&args, &walk_opts);
+    }
     let store = Store::open_or_create(&args.data)
         .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
     let threads = args
@@ -378,7 +447,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .map(|p| (p.file_path, p.file_sha256))
         .collect();
 
-    let inputs = super::extract::expand_inputs(&args.paths);
+    let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
+    let skipped_entries = skipped(&inputs);
     let files = inputs.files;
     let total_files = files.len() as u64;
     let bytes_read = AtomicU64::new(0);
@@ -398,7 +468,11 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .context("cannot start the extraction threads")?;
     let (tx, rx) = sync_channel::<Outcome>(256);
     let progress = Progress::new(total_files, args.quiet);
-    let mut sum = Summary::default();
+    let mut sum = Summary {
+        skipped: skipped_entries,
+        ..Summary::default()
+    };
+    let claimed = std::sync::Mutex::new(HashMap::new());
     // Directories that could not be listed fail like unreadable files.
     for (path, reason) in inputs.unreadable {
         sum.failed += 1;
@@ -407,13 +481,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             reason,
         });
     }
-    let mut seen_this_run: HashSet<String> = HashSet::new();
     let mut since_commit_plans = 0usize;
     let mut last_commit = Instant::now();
 
     let result: anyhow::Result<()> = std::thread::scope(|scope| {
         let ctx = Ctx {
             known_shas: &known_shas,
+            claimed: &claimed,
             bytes_read: &bytes_read,
             limits: &limits,
         };
@@ -432,6 +506,14 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                     sum.files_seen += 1;
                     sum.unchanged += 1;
                 }
+                Outcome::Duplicate { name, first } => {
+                    sum.files_seen += 1;
+                    sum.unchanged += 1;
+                    sum.duplicates.push(Duplicate {
+                        file: name,
+                        same_as: first,
+                    });
+                }
                 Outcome::Failed { name, reason } => {
                     sum.files_seen += 1;
                     sum.failed += 1;
@@ -439,10 +521,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 }
                 Outcome::Plan { name, sha, plan } => {
                     sum.files_seen += 1;
-                    if !seen_this_run.insert(sha.clone()) {
-                        sum.unchanged += 1;
-                        continue;
-                    }
                     writer
                         .add_plan(&name, &sha, &plan)
                         .with_context(|| format!("{name}: cannot index"))?;
@@ -481,6 +559,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     sum.tasks_per_s = sum.tasks as f64 / secs;
     sum.index_bytes = store.disk_size();
     sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
+    sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -519,6 +598,13 @@ fn write_summary(out: &mut impl Write, s: &Summary, data: &std::path::Path) -> s
         s.index_tasks,
         s.index_bytes as f64 / 1e6
     )?;
+    if !s.duplicates.is_empty() {
+        writeln!(out, "read once, given twice ({}):", s.duplicates.len())?;
+        for d in &s.duplicates {
+            writeln!(out, "  {}: same bytes as {}", d.file, d.same_as)?;
+        }
+    }
+    write_skipped(out, &s.skipped)?;
     if !s.failures.is_empty() {
         writeln!(out, "failed files ({}):", s.failures.len())?;
         for f in &s.failures {
@@ -526,6 +612,199 @@ fn write_summary(out: &mut impl Write, s: &Summary, data: &std::path::Path) -> s
         }
     }
     Ok(())
+}
+
+/// The entries the walk left out: each one named, hidden ones only counted.
+fn write_skipped(out: &mut impl Write, skipped: &[Skipped]) -> std::io::Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let hidden = skipped.iter().filter(|k| k.reason == "hidden").count();
+    writeln!(out, "skipped ({}):", skipped.len())?;
+    for k in skipped.iter().filter(|k| k.reason != "hidden") {
+        writeln!(out, "  {}: {}", k.path, k.reason)?;
+    }
+    if hidden > 0 {
+        writeln!(
+            out,
+            "  {hidden} hidden entr{} (--include-hidden to read them)",
+            if hidden == 1 { "y" } else { "ies" }
+        )?;
+    }
+    Ok(())
+}
+
+/// One file a dry run would read.
+#[derive(Debug, serde::Serialize)]
+struct WouldRead {
+    path: String,
+    format: &'static str,
+    bytes: u64,
+}
+
+/// Files and bytes of one format.
+#[derive(Debug, Default, serde::Serialize)]
+struct Tally {
+    files: u64,
+    bytes: u64,
+}
+
+/// What `import --dry-run` reports.
+#[derive(Debug, serde::Serialize)]
+struct DryRun {
+    files: u64,
+    bytes: u64,
+    formats: std::collections::BTreeMap<&'static str, Tally>,
+    read: Vec<WouldRead>,
+    skipped: Vec<Skipped>,
+    rule_files: Vec<String>,
+    failures: Vec<Failure>,
+}
+
+/// The format of a file as the import would see it, from its first bytes
+/// (and, for zip containers, its list of entries).
+fn format_of(path: &std::path::Path) -> Result<(&'static str, u64), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let format = match detect(&head) {
+        Detected::Pdf => "pdf",
+        Detected::Image => "image",
+        Detected::Doc => "doc",
+        Detected::Zip => {
+            let office = std::fs::read(path).is_ok_and(|b| is_office_document(&b));
+            if office {
+                "docx"
+            } else {
+                "zip archive"
+            }
+        }
+        Detected::Text if is_plan_json_head(&head) => "plan json",
+        Detected::Text => "text",
+    };
+    Ok((format, meta.len()))
+}
+
+/// Whether the first bytes look like a kehoach/plan@1 record (the record may
+/// be longer than the bytes looked at).
+fn is_plan_json_head(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && text
+            .windows(kehoach_plan::SCHEMA.len())
+            .any(|w| w == kehoach_plan::SCHEMA.as_bytes())
+}
+
+/// `import --dry-run`: walks the inputs and reports, touching no index.
+fn dry_run(args: &Args, opts: &crate::walk::Options) -> anyhow::Result<u8> {
+    let walked = crate::walk::walk(&args.paths, opts)?;
+    let mut report = DryRun {
+        files: 0,
+        bytes: 0,
+        formats: Default::default(),
+        read: Vec::new(),
+        skipped: skipped(&walked),
+        rule_files: walked
+            .rule_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        failures: walked
+            .unreadable
+            .iter()
+            .map(|(p, r)| Failure {
+                file: p.display().to_string(),
+                reason: r.clone(),
+            })
+            .collect(),
+    };
+    let formats: Vec<_> = walked.files.par_iter().map(|f| format_of(f)).collect();
+    for (f, res) in walked.files.iter().zip(formats) {
+        match res {
+            Ok((format, bytes)) => {
+                report.files += 1;
+                report.bytes += bytes;
+                let t = report.formats.entry(format).or_default();
+                t.files += 1;
+                t.bytes += bytes;
+                report.read.push(WouldRead {
+                    path: f.display().to_string(),
+                    format,
+                    bytes,
+                });
+            }
+            Err(reason) => report.failures.push(Failure {
+                file: f.display().to_string(),
+                reason,
+            }),
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "dry run: nothing is imported; the index {} is not opened",
+            args.data.display()
+        )?;
+        writeln!(
+            out,
+            "would read {} file(s), {}",
+            report.files,
+            human_bytes(report.bytes)
+        )?;
+        for (format, t) in &report.formats {
+            writeln!(
+                out,
+                "  {format:<12} {:>7} file(s) {:>10}",
+                t.files,
+                human_bytes(t.bytes)
+            )?;
+        }
+        if !report.read.is_empty() {
+            writeln!(out, "files:")?;
+            for r in &report.read {
+                writeln!(
+                    out,
+                    "  {}  ({}, {})",
+                    r.path,
+                    r.format,
+                    human_bytes(r.bytes)
+                )?;
+            }
+        }
+        write_skipped(&mut out, &report.skipped)?;
+        for r in &report.rule_files {
+            writeln!(out, "rules applied from {r}")?;
+        }
+        if !report.failures.is_empty() {
+            writeln!(out, "cannot read ({}):", report.failures.len())?;
+            for f in &report.failures {
+                writeln!(out, "  {}: {}", f.file, f.reason)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if report.failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
+    })
+}
+
+/// `1234` → `1.2 kB`.
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
 }
 
 /// A progress bar on a terminal, a log line every few seconds otherwise.
