@@ -33,7 +33,12 @@ fn main() {
         "{}x{} dpi {} thr {} skew {skew:.2}",
         img.width, img.height, pi.dpi, thr
     );
-    let img = img.rotated(skew);
+    // Straightened as the reader does (only beyond 0.3°).
+    let img = if skew.abs() > 0.3 {
+        img.rotated(skew)
+    } else {
+        img
+    };
     let (h, v) = kehoach_read_ocr::raster::ruling_lines(&img, img.rule_threshold(thr), pi.dpi);
     println!("h {h:?}\nv {v:?}");
     let g = kehoach_read_ocr::layout::grids(&h, &v, (pi.dpi / 60).max(3));

@@ -24,6 +24,24 @@ pub struct Band {
     pub y1: u32,
     /// For each boundary in [`Grid::xs`], whether a rule separates cells there in this band.
     pub present: Vec<bool>,
+    /// For each boundary in [`Grid::xs`], whether the cell starting there has
+    /// no rule along its top: it continues the cell above (a cell merged down
+    /// several rows).
+    pub open_top: Vec<bool>,
+}
+
+/// One cell of a grid: between boundaries `k0` and `k1` of [`Grid::xs`],
+/// over bands `b0..=b1` (more than one for a cell merged down several rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridCell {
+    /// Left boundary (index into [`Grid::xs`]).
+    pub k0: usize,
+    /// Right boundary.
+    pub k1: usize,
+    /// First band.
+    pub b0: usize,
+    /// Last band.
+    pub b1: usize,
 }
 
 impl Grid {
@@ -35,26 +53,151 @@ impl Grid {
         let y1 = self.bands.last().map_or(0, |b| b.y1);
         (x0, y0, x1, y1)
     }
+
+    /// For each band, the logical column of every boundary (`None` where no
+    /// rule is). Row groups of one table may have their rules shifted (a
+    /// table continued with other column widths, rows stacked from several
+    /// tables): the columns are counted in each band, and a band with fewer
+    /// cells (merged across columns) takes the columns of the nearest band
+    /// with the most cells, by the nearest rule.
+    pub fn logical_columns(&self) -> Vec<Vec<Option<usize>>> {
+        let present: Vec<Vec<usize>> = self
+            .bands
+            .iter()
+            .map(|b| {
+                (0..self.xs.len())
+                    .filter(|&k| b.present.get(k).copied().unwrap_or(false))
+                    .collect()
+            })
+            .collect();
+        let most = present.iter().map(Vec::len).max().unwrap_or(0);
+        let full: Vec<usize> = (0..present.len())
+            .filter(|&i| present[i].len() == most)
+            .collect();
+        present
+            .iter()
+            .enumerate()
+            .map(|(bi, ks)| {
+                let mut out = vec![None; self.xs.len()];
+                let reference = full
+                    .iter()
+                    .copied()
+                    .min_by_key(|&f| f.abs_diff(bi))
+                    .map(|f| &present[f]);
+                let Some(reference) = reference else {
+                    return out;
+                };
+                let mut last: Option<usize> = None;
+                for &k in ks {
+                    let x = self.xs[k];
+                    let mut col = (0..reference.len())
+                        .min_by_key(|&j| self.xs[reference[j]].abs_diff(x))
+                        .unwrap_or(0);
+                    // Columns only grow left to right.
+                    if let Some(l) = last {
+                        col = col.max(l + 1);
+                    }
+                    out[k] = Some(col);
+                    last = Some(col);
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// The cells band by band, left to right; a cell merged down several
+    /// rows (no rule between its bands, the same boundaries) is one cell.
+    pub fn cells(&self) -> Vec<GridCell> {
+        let mut out: Vec<GridCell> = Vec::new();
+        let mut above: Vec<usize> = Vec::new();
+        for (bi, band) in self.bands.iter().enumerate() {
+            let cuts: Vec<usize> = (0..self.xs.len())
+                .filter(|&k| band.present.get(k).copied().unwrap_or(false))
+                .collect();
+            let mut now = Vec::new();
+            for p in cuts.windows(2) {
+                let (k0, k1) = (p[0], p[1]);
+                let open = band.open_top.get(k0).copied().unwrap_or(false);
+                let cont = above
+                    .iter()
+                    .copied()
+                    .find(|&c| open && out[c].k0 == k0 && out[c].k1 == k1);
+                match cont {
+                    Some(c) => {
+                        out[c].b1 = bi;
+                        now.push(c);
+                    }
+                    None => {
+                        out.push(GridCell {
+                            k0,
+                            k1,
+                            b0: bi,
+                            b1: bi,
+                        });
+                        now.push(out.len() - 1);
+                    }
+                }
+            }
+            above = now;
+        }
+        out
+    }
+}
+
+/// A horizontal rule level: rule pieces at one height (a rule broken where
+/// a cell is merged down across it is one level), pieces left to right.
+#[derive(Debug, Clone)]
+struct Level {
+    y: u32,
+    pieces: Vec<(u32, u32)>,
+}
+
+impl Level {
+    fn x0(&self) -> u32 {
+        self.pieces.first().map_or(0, |p| p.0)
+    }
+    fn x1(&self) -> u32 {
+        self.pieces.iter().map(|p| p.1).max().unwrap_or(0)
+    }
+    /// The length of `x0..x1` covered by the rule.
+    fn covered(&self, x0: u32, x1: u32) -> u32 {
+        self.pieces
+            .iter()
+            .map(|&(a, b)| b.min(x1).saturating_sub(a.max(x0)))
+            .sum()
+    }
 }
 
 /// Builds table grids from ruling lines. `tol` is the snapping distance in pixels.
 pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
-    // Horizontal rules top to bottom, close duplicates (double rules) merged.
+    // Horizontal rules top to bottom: pieces at the same height (double
+    // rules, a rule broken by a merged cell) make one level.
     let mut hs: Vec<HLine> = h.to_vec();
     hs.sort_by_key(|l| l.y());
-    let mut merged: Vec<HLine> = Vec::new();
+    let mut levels: Vec<Level> = Vec::new();
     for l in hs {
-        if let Some(last) = merged.last_mut() {
-            if l.y().saturating_sub(last.y()) <= tol && l.x0 < last.x1 && last.x0 < l.x1 {
-                last.x0 = last.x0.min(l.x0);
-                last.x1 = last.x1.max(l.x1);
-                last.y1 = l.y1;
+        if let Some(last) = levels.last_mut() {
+            if l.y().saturating_sub(last.y) <= tol {
+                last.pieces.push((l.x0, l.x1));
                 continue;
             }
         }
-        merged.push(l);
+        levels.push(Level {
+            y: l.y(),
+            pieces: vec![(l.x0, l.x1)],
+        });
     }
-    let hs = merged;
+    for lv in &mut levels {
+        lv.pieces.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::new();
+        for &(a, b) in &lv.pieces {
+            match merged.last_mut() {
+                Some(m) if a <= m.1 + tol => m.1 = m.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        lv.pieces = merged;
+    }
 
     // Vertical rules spanning the gap between two rules, within their overlap.
     let spanning = |top: u32, bot: u32, left: u32, right: u32| -> Vec<u32> {
@@ -73,32 +216,35 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
         xs
     };
 
-    // Consecutive rules (in y order) whose gap is spanned by two or more verticals are a row band.
-    let mut tables: Vec<Vec<(u32, u32, Vec<u32>)>> = Vec::new();
+    // Consecutive levels whose gap is spanned by two or more verticals are a
+    // row band: (top, bottom, verticals, the top level).
+    type RawBand = (u32, u32, Vec<u32>, Option<usize>);
+    let mut tables: Vec<Vec<RawBand>> = Vec::new();
     let mut open: Option<usize> = None; // index into tables of the table the previous band belongs to
     let mut last_bottom: Option<u32> = None;
-    for i in 0..hs.len() {
-        // The next rule below that overlaps horizontally.
-        let a = hs[i];
-        let Some(b) = hs[i + 1..]
+    for i in 0..levels.len() {
+        // The next level below that overlaps horizontally.
+        let a = &levels[i];
+        let Some(b) = levels[i + 1..]
             .iter()
-            .find(|b| b.x0 < a.x1 && a.x0 < b.x1 && b.y() > a.y() + tol)
+            .find(|b| b.x0() < a.x1() && a.x0() < b.x1() && b.y > a.y + tol)
         else {
             continue;
         };
-        let xs = spanning(a.y(), b.y(), a.x0.max(b.x0), a.x1.min(b.x1));
+        // Over both rules' extent: a rule may stop short of a cell merged down across it.
+        let xs = spanning(a.y, b.y, a.x0().min(b.x0()), a.x1().max(b.x1()));
         if xs.len() < 2 {
             continue;
         }
-        let band = (a.y(), b.y(), xs);
+        let band = (a.y, b.y, xs, Some(i));
         match (open, last_bottom) {
-            (Some(t), Some(lb)) if lb.abs_diff(a.y()) <= tol => tables[t].push(band),
+            (Some(t), Some(lb)) if lb.abs_diff(a.y) <= tol => tables[t].push(band),
             _ => {
                 tables.push(vec![band]);
                 open = Some(tables.len() - 1);
             }
         }
-        last_bottom = Some(b.y());
+        last_bottom = Some(b.y);
     }
 
     // Vertical rules running past the first or last rule: an open row (a row cut by a page end).
@@ -123,6 +269,7 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
         });
         let top = bands.first().map_or(0, |b| b.0);
         let bottom = bands.last().map_or(0, |b| b.1);
+        let bottom_level = levels.iter().position(|l| l.y == bottom);
         let inside = |l: &&VLine| l.x() + tol >= x_left && l.x() <= x_right + tol;
         let lowest = v
             .iter()
@@ -135,7 +282,7 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
         if lowest > bottom + 4 * tol {
             let xs = spanning(bottom, lowest, x_left, x_right);
             if xs.len() >= 2 {
-                bands.push((bottom, lowest, xs));
+                bands.push((bottom, lowest, xs, bottom_level));
             }
         }
         let highest = v
@@ -149,7 +296,7 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
         if highest + 4 * tol < top {
             let xs = spanning(highest, top, x_left, x_right);
             if xs.len() >= 2 {
-                bands.insert(0, (highest, top, xs));
+                bands.insert(0, (highest, top, xs, None));
             }
         }
         // Column boundaries: every band's verticals, snapped together.
@@ -163,13 +310,31 @@ pub fn grids(h: &[HLine], v: &[VLine], tol: u32) -> Vec<Grid> {
         }
         let bands = bands
             .into_iter()
-            .map(|(y0, y1, bx)| Band {
-                y0,
-                y1,
-                present: xs
+            .enumerate()
+            .map(|(bi, (y0, y1, bx, lv))| {
+                let present: Vec<bool> = xs
                     .iter()
                     .map(|x| bx.iter().any(|b| b.abs_diff(*x) <= tol))
-                    .collect(),
+                    .collect();
+                // A cell with less than half of its top ruled continues the cell above.
+                let open_top = (0..xs.len())
+                    .map(|k| {
+                        let Some(level) = lv.and_then(|i| levels.get(i)) else {
+                            return false;
+                        };
+                        let Some(k1) = (k + 1..xs.len()).find(|&j| present[j]) else {
+                            return false;
+                        };
+                        let (c0, c1) = (xs[k] + 2 * tol, xs[k1].saturating_sub(2 * tol));
+                        bi > 0 && present[k] && c1 > c0 && level.covered(c0, c1) * 2 < c1 - c0
+                    })
+                    .collect();
+                Band {
+                    y0,
+                    y1,
+                    present,
+                    open_top,
+                }
             })
             .collect();
         out.push(Grid { xs, bands });
@@ -248,6 +413,7 @@ pub fn grid_from_words(
             y0: p[0].max(0) as u32,
             y1: p[1].max(0) as u32,
             present: vec![true; n],
+            open_top: vec![false; n],
         })
         .collect();
     Some(Grid { xs, bands })
@@ -309,6 +475,40 @@ fn mean_conf(ws: &[&Word]) -> Option<f32> {
     (!ws.is_empty()).then(|| ws.iter().map(|w| w.conf).sum::<f32>() / ws.len() as f32)
 }
 
+/// The words of one line left to right; a gap wider than twice the line's
+/// height (two columns side by side) becomes three spaces, as text PDFs
+/// give it.
+fn line_text(l: &[&Word]) -> String {
+    let mut hs: Vec<i32> = l.iter().map(|w| w.height()).collect();
+    hs.sort_unstable();
+    let h = hs.get(hs.len() / 2).copied().unwrap_or(0).max(1);
+    // Pieces apart; a piece read with low confidence beside others is a
+    // stamp's or a seal's marks, and is left out.
+    let mut pieces: Vec<Vec<&Word>> = Vec::new();
+    let mut prev: Option<i32> = None;
+    for w in l {
+        match (prev, pieces.last_mut()) {
+            (Some(p), Some(piece)) if w.x0 - p <= 2 * h => piece.push(w),
+            _ => pieces.push(vec![w]),
+        }
+        prev = Some(w.x1);
+    }
+    let sure = |p: &Vec<&Word>| p.iter().map(|w| w.conf).sum::<f32>() / (p.len() as f32) >= 0.5;
+    if pieces.len() > 1 && pieces.iter().any(sure) {
+        pieces.retain(sure);
+    }
+    pieces
+        .iter()
+        .map(|p| {
+            p.iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("   ")
+}
+
 /// Lays out one page: tables from `grids`, paragraphs from the other words,
 /// all in top-to-bottom order.
 pub fn page_blocks(page: u32, words: &[Word], grids: &[Grid]) -> Vec<Block> {
@@ -316,35 +516,50 @@ pub fn page_blocks(page: u32, words: &[Word], grids: &[Grid]) -> Vec<Block> {
     let mut blocks: Vec<(u32, Block)> = Vec::new();
     for g in grids {
         let (gx0, gy0, gx1, gy1) = g.bbox();
-        let mut rows = Vec::new();
-        for band in &g.bands {
-            // Cells: between consecutive present boundaries.
-            let cuts: Vec<usize> = (0..g.xs.len()).filter(|&k| band.present[k]).collect();
-            let mut cells = Vec::new();
-            for pair in cuts.windows(2) {
-                let (x0, x1) = (g.xs[pair[0]], g.xs[pair[1]]);
+        // Each cell's words once (a cell merged down several rows gives its
+        // text to every row it covers, as the DOCX reader does).
+        let cells = g.cells();
+        let texts: Vec<(String, Option<f32>)> = cells
+            .iter()
+            .map(|c| {
+                let (x0, x1) = (g.xs[c.k0] as i32, g.xs[c.k1] as i32);
+                let (y0, y1) = (g.bands[c.b0].y0 as i32, g.bands[c.b1].y1 as i32);
                 let mut ws: Vec<&Word> = Vec::new();
                 for (i, w) in words.iter().enumerate() {
                     let (cx, cy) = (w.cx(), w.cy());
-                    if !placed[i]
-                        && cx >= x0 as i32
-                        && cx < x1 as i32
-                        && cy >= band.y0 as i32
-                        && cy < band.y1 as i32
-                    {
+                    if !placed[i] && cx >= x0 && cx < x1 && cy >= y0 && cy < y1 {
                         placed[i] = true;
                         ws.push(w);
                     }
                 }
-                let confidence = mean_conf(&ws);
-                let text = words_text(&mut ws);
-                cells.push(Cell {
-                    text,
-                    colspan: (pair[1] - pair[0]) as u32,
-                    pos: Pos::on_page(page, bbox(x0, band.y0, x1, band.y1)),
-                    confidence,
-                });
-            }
+                (words_text(&mut ws), mean_conf(&ws))
+            })
+            .collect();
+        let logical = g.logical_columns();
+        let mut rows = Vec::new();
+        for (bi, band) in g.bands.iter().enumerate() {
+            let span = |c: &GridCell| {
+                let cols = &logical[bi];
+                match (cols[c.k0], cols[c.k1]) {
+                    (Some(a), Some(b)) if b > a => (b - a) as u32,
+                    _ => (c.k1 - c.k0) as u32,
+                }
+            };
+            let mut here: Vec<(&GridCell, &(String, Option<f32>))> = cells
+                .iter()
+                .zip(&texts)
+                .filter(|(c, _)| c.b0 <= bi && bi <= c.b1)
+                .collect();
+            here.sort_by_key(|(c, _)| c.k0);
+            let cells: Vec<Cell> = here
+                .into_iter()
+                .map(|(c, (text, confidence))| Cell {
+                    text: text.clone(),
+                    colspan: span(c),
+                    pos: Pos::on_page(page, bbox(g.xs[c.k0], band.y0, g.xs[c.k1], band.y1)),
+                    confidence: *confidence,
+                })
+                .collect();
             if cells.is_empty() {
                 continue;
             }
@@ -386,6 +601,30 @@ pub fn page_blocks(page: u32, words: &[Word], grids: &[Grid]) -> Vec<Block> {
     }
     // Split a tesseract line that the tables cut into pieces far apart in y.
     lines.sort_by_key(|l| l.iter().map(|w| w.y0).min().unwrap_or(0));
+    // Lines of two columns read apart (header and signature blocks) at the
+    // same height become one line again, the columns far apart in it.
+    let span = |l: &[&Word]| {
+        (
+            l.iter().map(|w| w.x0).min().unwrap_or(0),
+            l.iter().map(|w| w.y0).min().unwrap_or(0),
+            l.iter().map(|w| w.x1).max().unwrap_or(0),
+            l.iter().map(|w| w.y1).max().unwrap_or(0),
+        )
+    };
+    let mut joined: Vec<Vec<&Word>> = Vec::new();
+    for l in lines {
+        let (x0, y0, x1, y1) = span(&l);
+        let beside = joined.iter_mut().rev().take(4).find(|m| {
+            let (a0, b0, a1, b1) = span(m);
+            let overlap = y1.min(b1) - y0.max(b0);
+            overlap * 2 > (y1 - y0).min(b1 - b0) && (x1 <= a0 || a1 <= x0)
+        });
+        match beside {
+            Some(m) => m.extend(l),
+            None => joined.push(l),
+        }
+    }
+    let lines = joined;
     let mut para: Vec<Vec<&Word>> = Vec::new();
     let mut prev: Option<(i32, i32)> = None; // (bottom, height)
     let flush = |para: &mut Vec<Vec<&Word>>, blocks: &mut Vec<(u32, Block)>| {
@@ -402,10 +641,7 @@ pub fn page_blocks(page: u32, words: &[Word], grids: &[Grid]) -> Vec<Block> {
             .map(|l| {
                 let mut l = l.clone();
                 l.sort_by_key(|w| w.x0);
-                l.iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                line_text(&l)
             })
             .collect::<Vec<_>>()
             .join("\n");
@@ -498,5 +734,51 @@ mod tests {
         let (a, b) = (word("VP-", 0, 0), word("TK", 0, 30));
         assert_eq!(words_text(&mut [&a, &b]), "VP-TK");
         assert!(t.rows[1].cells[1].confidence.is_some());
+    }
+
+    #[test]
+    fn a_cell_merged_down_gives_its_text_to_every_row() {
+        // Three columns; the rule at y = 200 stops short of the last column,
+        // whose cell spans both rows.
+        let mut h: Vec<HLine> = [100u32, 300]
+            .iter()
+            .map(|&y| HLine {
+                y0: y,
+                y1: y + 2,
+                x0: 50,
+                x1: 650,
+            })
+            .collect();
+        h.push(HLine {
+            y0: 200,
+            y1: 202,
+            x0: 50,
+            x1: 400,
+        });
+        let v: Vec<VLine> = [50u32, 150, 400, 650]
+            .iter()
+            .map(|&x| VLine {
+                x0: x,
+                x1: x + 2,
+                y0: 100,
+                y1: 302,
+            })
+            .collect();
+        let g = grids(&h, &v, 6);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g[0].bands.len(), 2);
+        let words = vec![
+            word("1", 60, 120),
+            word("Một", 160, 120),
+            word("2", 60, 220),
+            word("Hai", 160, 220),
+            word("Sở", 420, 190),
+        ];
+        let blocks = page_blocks(1, &words, &g);
+        let Block::Table(t) = &blocks[0] else {
+            panic!("table expected")
+        };
+        assert_eq!(t.rows[0].grid(), vec!["1", "Một", "Sở"]);
+        assert_eq!(t.rows[1].grid(), vec!["2", "Hai", "Sở"]);
     }
 }

@@ -300,6 +300,9 @@ struct PageResult {
     dpi: u32,
 }
 
+/// The enlargement of number cells read again.
+const NUMBER_SCALE: u32 = 2;
+
 /// Characters a number cell may hold (`1`, `2.1`, `IV`, `a)`, `-`).
 const NUMBER_CHARS: &str = "tessedit_char_whitelist=0123456789.IVXivxabcd-+)(";
 
@@ -321,34 +324,22 @@ fn reread_numbers(results: &mut [PageResult]) {
         return;
     }
     let dpi = results.iter().map(|r| r.dpi).max().unwrap_or(300);
-    let width = items.iter().map(|i| i.3.width).max().unwrap_or(1) + 2 * gap;
-    let height: u32 = items.iter().map(|i| i.3.height + gap).sum::<u32>() + gap;
-    let mut sheet = Gray::filled(width, height, 255);
-    let mut at = gap;
-    let mut places = Vec::new();
-    for (pi, b, row, img) in &items {
-        for y in 0..img.height {
-            let src = (y * img.width) as usize;
-            let dst = ((at + y) * width + gap) as usize;
-            sheet.data[dst..dst + img.width as usize]
-                .copy_from_slice(&img.data[src..src + img.width as usize]);
-        }
-        places.push((*pi, *b, *row, at, at + img.height));
-        at += img.height + gap;
-    }
-    let Ok(words) = engine::recognise_with(&sheet, dpi, 6, "eng", &[NUMBER_CHARS]) else {
-        return;
-    };
-    for (pi, b, row, y0, y1) in places {
-        let mut ws: Vec<&Word> = words
-            .iter()
-            .filter(|w| w.cy() >= y0 as i32 && w.cy() < y1 as i32)
-            .collect();
-        if ws.is_empty() {
+    let plain = read_number_sheet(&items, dpi, 1, gap);
+    // Enlarged twice: the dot of `1.4` in small print is often dropped at
+    // the scan's size (and an enlarged number of a coarse scan is read worse,
+    // so only a dot is taken from it).
+    let enlarged = read_number_sheet(&items, dpi, NUMBER_SCALE, gap);
+    let places: Vec<(usize, usize, usize)> = items.iter().map(|i| (i.0, i.1, i.2)).collect();
+    drop(items);
+    for (k, (pi, b, row)) in places.into_iter().enumerate() {
+        let Some((mut text, conf)) = plain.get(k).cloned().flatten() else {
             continue;
+        };
+        if let Some((big, _)) = enlarged.get(k).cloned().flatten() {
+            if big.contains('.') && big.replace('.', "") == text {
+                text = big;
+            }
         }
-        let conf = ws.iter().map(|w| w.conf).sum::<f32>() / ws.len() as f32;
-        let text = layout::words_text(&mut ws).replace('\n', " ");
         if let Some(Block::Table(t)) = results[pi].page.blocks.get_mut(b) {
             if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.cells.first_mut()) {
                 cell.text = text;
@@ -356,6 +347,49 @@ fn reread_numbers(results: &mut [PageResult]) {
             }
         }
     }
+}
+
+/// Reads the number cells stacked in one image, enlarged by `scale`: each
+/// cell's text and mean confidence (`None` where nothing is read).
+fn read_number_sheet(
+    items: &[(usize, usize, usize, &Gray)],
+    dpi: u32,
+    scale: u32,
+    gap: u32,
+) -> Vec<Option<(String, f32)>> {
+    let imgs: Vec<Gray> = items.iter().map(|i| i.3.enlarged(scale)).collect();
+    let width = imgs.iter().map(|i| i.width).max().unwrap_or(1) + 2 * gap;
+    let height: u32 = imgs.iter().map(|i| i.height + gap).sum::<u32>() + gap;
+    let mut sheet = Gray::filled(width, height, 255);
+    let mut at = gap;
+    let mut places = Vec::new();
+    for img in &imgs {
+        for y in 0..img.height {
+            let src = (y * img.width) as usize;
+            let dst = ((at + y) * width + gap) as usize;
+            sheet.data[dst..dst + img.width as usize]
+                .copy_from_slice(&img.data[src..src + img.width as usize]);
+        }
+        places.push((at, at + img.height));
+        at += img.height + gap;
+    }
+    let Ok(words) = engine::recognise_with(&sheet, dpi * scale, 6, "eng", &[NUMBER_CHARS]) else {
+        return Vec::new();
+    };
+    places
+        .into_iter()
+        .map(|(y0, y1)| {
+            let mut ws: Vec<&Word> = words
+                .iter()
+                .filter(|w| w.cy() >= y0 as i32 && w.cy() < y1 as i32)
+                .collect();
+            if ws.is_empty() {
+                return None;
+            }
+            let conf = ws.iter().map(|w| w.conf).sum::<f32>() / ws.len() as f32;
+            Some((layout::words_text(&mut ws).replace('\n', " "), conf))
+        })
+        .collect()
 }
 
 fn roman_value(s: &str) -> Option<u32> {
@@ -551,11 +585,30 @@ fn recognise(
     let boxes = raster::line_boxes(&h, &v, pad);
     clean.erase(&boxes);
     clean.whiten(paper);
-    let words = if grids.is_empty() {
+    // Running text in two columns side by side (header and signature
+    // blocks) is read column by column.
+    let min_gap = (dpi * 3 / 10).max(24);
+    let whole = (0, 0, clean.width, clean.height);
+    let regions: Vec<(u32, u32, u32, u32)> = if grids.is_empty() {
+        vec![whole]
+    } else {
+        strips::cut(&clean, &grids, (dpi / 150).max(2))
+    };
+    let full_width = |r: &(u32, u32, u32, u32)| r.0 == 0 && r.2 == clean.width;
+    let regions: Vec<(u32, u32, u32, u32)> = regions
+        .iter()
+        .flat_map(|r| {
+            if full_width(r) {
+                strips::split_columns(&clean, *r, thr, min_gap)
+            } else {
+                vec![*r]
+            }
+        })
+        .collect();
+    let words = if regions.len() == 1 && regions[0] == whole {
         engines.recognise(&clean, dpi)?
     } else {
         let gap = (dpi / 8).max(12);
-        let regions = strips::cut(&clean, &grids, (dpi / 150).max(2));
         let mut words = Vec::new();
         for (k, (stacked, placed)) in strips::stack_sheets(&clean, &regions, thr, gap, SHEET_HEIGHT)
             .into_iter()
@@ -670,6 +723,7 @@ fn read_page(
     }
     if opts.repair {
         repair::repair_words(&mut rec.words, repair::lexicon());
+        header_words(&mut rec.words);
     }
     if rec.words.is_empty() {
         warnings.push(ReaderWarning {
@@ -726,6 +780,73 @@ fn read_page(
         numbers,
         dpi: pi.dpi,
     })
+}
+
+/// Document-kind headings read as one word (`KÉHOẠCH`), and a document
+/// number written by hand over the printed `Số: …/KH-…` (read as marks like
+/// `ØÓ6”`): the heading is spelled out, and marks that are not digits are
+/// dropped from the number field, so that the number line and the heading
+/// are still found.
+fn header_words(words: &mut Vec<Word>) {
+    const KINDS: &[(&str, &str)] = &[
+        ("kehoach", "KẾ HOẠCH"),
+        ("quyetdinh", "QUYẾT ĐỊNH"),
+        ("baocao", "BÁO CÁO"),
+        ("thongbao", "THÔNG BÁO"),
+        ("chuongtrinh", "CHƯƠNG TRÌNH"),
+    ];
+    for w in words.iter_mut() {
+        let letters: String = w.text.chars().filter(|c| c.is_alphabetic()).collect();
+        if letters.chars().count() < 6 || letters.chars().any(char::is_lowercase) {
+            continue;
+        }
+        let f = kehoach_text::fold(&letters);
+        if let Some((_, spelled)) = KINDS.iter().find(|(k, _)| *k == f) {
+            w.text = spelled.to_string();
+        }
+    }
+    // `Số:` with marks stuck to it (`Só:ØÓ6”`).
+    for w in words.iter_mut() {
+        let Some((head, rest)) = w.text.split_once(':') else {
+            continue;
+        };
+        if kehoach_text::fold(head) == "so"
+            && !rest.is_empty()
+            && !rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && !rest.starts_with('/')
+        {
+            w.text = "Số:".to_string();
+        }
+    }
+    let mut drop = vec![false; words.len()];
+    for w in words.iter() {
+        let f = kehoach_text::fold(w.text.trim_end_matches(':'));
+        if f != "so" || !w.text.ends_with(':') {
+            continue;
+        }
+        // The words after it on its line, left to right, up to the `/KH-…` part.
+        let mut after: Vec<usize> = (0..words.len())
+            .filter(|&j| words[j].line_key == w.line_key && words[j].x0 > w.x0)
+            .collect();
+        after.sort_by_key(|&j| words[j].x0);
+        let Some(slash) = after.iter().position(|&j| words[j].text.starts_with('/')) else {
+            continue;
+        };
+        for &j in &after[..slash] {
+            if !words[j]
+                .text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.')
+            {
+                drop[j] = true;
+            }
+        }
+    }
+    let mut k = 0;
+    words.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
 }
 
 /// Repairs the header row of each table: OCR slips in header words
@@ -805,7 +926,10 @@ const HEADER_WORDS: &[&str] = &[
 /// On a page without rules: the header line (three or more header words),
 /// and columns from the gaps between the words under it.
 fn unruled_grid(words: &[Word], dpi: u32) -> Option<layout::Grid> {
-    let mut lines: Vec<(i32, i32, String)> = Vec::new();
+    let min_gap = (dpi / 12).max(8) as i32;
+    // (top, bottom, folded text, word spans)
+    type TextLine = (i32, i32, String, Vec<(i32, i32)>);
+    let mut lines: Vec<TextLine> = Vec::new();
     let mut sorted: Vec<&Word> = words.iter().collect();
     sorted.sort_by_key(|w| (w.line_key, w.x0));
     for w in sorted {
@@ -815,11 +939,12 @@ fn unruled_grid(words: &[Word], dpi: u32) -> Option<layout::Grid> {
                 l.1 = l.1.max(w.y1);
                 l.2.push(' ');
                 l.2.push_str(&kehoach_text::fold(&w.text));
+                l.3.push((w.x0, w.x1));
             }
-            _ => lines.push((w.y0, w.y1, kehoach_text::fold(&w.text))),
+            _ => lines.push((w.y0, w.y1, kehoach_text::fold(&w.text), vec![(w.x0, w.x1)])),
         }
     }
-    let header = lines.iter().find(|(_, _, t)| {
+    let header = lines.iter().find(|(_, _, t, spans)| {
         let padded = format!(
             " {} ",
             t.split(|c: char| !c.is_alphanumeric())
@@ -827,19 +952,23 @@ fn unruled_grid(words: &[Word], dpi: u32) -> Option<layout::Grid> {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        HEADER_WORDS
-            .iter()
-            .filter(|h| padded.contains(&format!(" {h} ")))
-            .count()
-            >= 3
+        // A header row has its column names apart (a body line that
+        // mentions "chủ trì, phối hợp … thực hiện" is no header).
+        let mut spans = spans.clone();
+        spans.sort_unstable();
+        let apart = spans
+            .windows(2)
+            .filter(|p| p[1].0 - p[0].1 >= (dpi / 5) as i32)
+            .count();
+        apart >= 2
+            && HEADER_WORDS
+                .iter()
+                .filter(|h| padded.contains(&format!(" {h} ")))
+                .count()
+                >= 3
     })?;
     let bottom = words.iter().map(|w| w.y1).max()?;
-    layout::grid_from_words(
-        words,
-        (header.0 - 2, header.1 + 2),
-        bottom + 2,
-        (dpi / 12).max(8) as i32,
-    )
+    layout::grid_from_words(words, (header.0 - 2, header.1 + 2), bottom + 2, min_gap)
 }
 
 #[cfg(test)]

@@ -98,6 +98,31 @@ impl Gray {
         out
     }
 
+    /// Bilinear enlargement by an integer factor (small print reads better larger).
+    pub fn enlarged(&self, f: u32) -> Self {
+        let f = f.max(1);
+        if f == 1 || self.width == 0 || self.height == 0 {
+            return self.clone();
+        }
+        let (w, h) = (self.width * f, self.height * f);
+        let mut out = Gray::filled(w, h, 255);
+        let (mw, mh) = ((self.width - 1) as f32, (self.height - 1) as f32);
+        for y in 0..h {
+            let sy = ((y as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, mh);
+            let (y0, fy) = (sy.floor() as u32, sy.fract());
+            let y1 = (y0 + 1).min(self.height - 1);
+            for x in 0..w {
+                let sx = ((x as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, mw);
+                let (x0, fx) = (sx.floor() as u32, sx.fract());
+                let x1 = (x0 + 1).min(self.width - 1);
+                let top = self.get(x0, y0) as f32 * (1.0 - fx) + self.get(x1, y0) as f32 * fx;
+                let bot = self.get(x0, y1) as f32 * (1.0 - fx) + self.get(x1, y1) as f32 * fx;
+                out.data[(y * w + x) as usize] = (top * (1.0 - fy) + bot * fy).round() as u8;
+            }
+        }
+        out
+    }
+
     /// Sample at (x, y).
     #[inline]
     pub fn get(&self, x: u32, y: u32) -> u8 {

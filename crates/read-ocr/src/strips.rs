@@ -33,19 +33,17 @@ pub fn cut(img: &Gray, grids: &[Grid], inset: u32) -> Vec<(u32, u32, u32, u32)> 
         let (_, gy0, _, gy1) = g.bbox();
         spans.push((gy0, gy1));
         // Every cell on its own: lines of neighbouring cells never meet.
-        for band in &g.bands {
-            let (y0, y1) = (band.y0, band.y1);
-            let cuts: Vec<usize> = (0..g.xs.len()).filter(|&k| band.present[k]).collect();
-            for p in cuts.windows(2) {
-                let (x0, x1) = (g.xs[p[0]] + inset, g.xs[p[1]].saturating_sub(inset));
-                let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
-                // A cell another grid already gave (overlapping grids) is read once.
-                let seen = out
-                    .iter()
-                    .any(|r: &(u32, u32, u32, u32)| cx >= r.0 && cx < r.2 && cy >= r.1 && cy < r.3);
-                if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 && !seen {
-                    out.push((x0, y0 + inset, x1, y1 - inset));
-                }
+        // A cell merged down several rows is one strip.
+        for c in g.cells() {
+            let (y0, y1) = (g.bands[c.b0].y0, g.bands[c.b1].y1);
+            let (x0, x1) = (g.xs[c.k0] + inset, g.xs[c.k1].saturating_sub(inset));
+            let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+            // A cell another grid already gave (overlapping grids) is read once.
+            let seen = out
+                .iter()
+                .any(|r: &(u32, u32, u32, u32)| cx >= r.0 && cx < r.2 && cy >= r.1 && cy < r.3);
+            if x1 > x0 + 4 && y1 > y0 + 2 * inset + 4 && !seen {
+                out.push((x0, y0 + inset, x1, y1 - inset));
             }
         }
     }
@@ -60,6 +58,133 @@ pub fn cut(img: &Gray, grids: &[Grid], inset: u32) -> Vec<(u32, u32, u32, u32)> 
             out.push((0, y, img.width, a));
         }
         y = y.max(b);
+    }
+    out
+}
+
+/// Splits a full-width region of running text where its lines run in two
+/// columns side by side (the header block "BỘ CÔNG AN | CỘNG HÒA …", the
+/// signature block "Nơi nhận: | KT. CHỦ TỊCH"): a run of text lines whose
+/// blank columns share a gap at least `min_gap` wide (with ink on both sides)
+/// becomes a left and a right region, read apart; other lines stay whole.
+/// Regions are returned top to bottom.
+pub fn split_columns(
+    img: &Gray,
+    r: (u32, u32, u32, u32),
+    thr: u8,
+    min_gap: u32,
+) -> Vec<(u32, u32, u32, u32)> {
+    let (x0, y0, x1, y1) = (r.0, r.1, r.2.min(img.width), r.3.min(img.height));
+    if x1 <= x0 + 4 * min_gap || y1 <= y0 {
+        return vec![r];
+    }
+    const CELL: u32 = 4;
+    let bridge = (min_gap / 10).max(2);
+    let cols = ((x1 - x0) / CELL) as usize;
+    // Text lines: runs of rows with ink, with each line's inked column cells.
+    let mut lines: Vec<(u32, u32, Vec<bool>)> = Vec::new();
+    let mut cur: Option<(u32, u32, Vec<bool>)> = None;
+    for y in y0..y1 {
+        let row = &img.data[(y * img.width) as usize..][..img.width as usize];
+        let mut n = 0;
+        let mut ink = vec![false; cols];
+        for (c, k) in ink.iter_mut().enumerate() {
+            let a = x0 as usize + c * CELL as usize;
+            if row[a..a + CELL as usize].iter().any(|&v| v < thr) {
+                *k = true;
+                n += 1;
+            }
+        }
+        match (&mut cur, n >= 2) {
+            (Some(l), true) => {
+                l.1 = y + 1;
+                for (a, b) in l.2.iter_mut().zip(&ink) {
+                    *a |= *b;
+                }
+            }
+            (None, true) => cur = Some((y, y + 1, ink)),
+            // A short blank (between accents and letters) does not end a line.
+            (Some(l), false) if y < l.1 + bridge => {}
+            (Some(_), false) => lines.extend(cur.take()),
+            (None, false) => {}
+        }
+    }
+    lines.extend(cur);
+    let need = (min_gap / CELL) as usize;
+    // The widest blank run inside the inked span of `ink`, with at least
+    // `need` inked cells on each side: (start, end) in cells.
+    let gap_of = |ink: &[bool]| -> Option<(usize, usize)> {
+        let first = ink.iter().position(|&k| k)?;
+        let last = ink.iter().rposition(|&k| k)?;
+        let mut best: Option<(usize, usize)> = None;
+        let mut start: Option<usize> = None;
+        for (c, &k) in ink.iter().enumerate().take(last + 1).skip(first) {
+            if !k {
+                start.get_or_insert(c);
+            } else if let Some(s) = start.take() {
+                let left = ink[first..s].iter().filter(|&&k| k).count();
+                let right = ink[c..=last].iter().filter(|&&k| k).count();
+                if c - s >= need
+                    && left >= need
+                    && right >= need
+                    && best.is_none_or(|b| c - s > b.1 - b.0)
+                {
+                    best = Some((s, c));
+                }
+            }
+        }
+        best
+    };
+    let mut out = Vec::new();
+    let mut top = y0;
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(mut gap) = gap_of(&lines[i].2) else {
+            i += 1;
+            continue;
+        };
+        // Extend the zone over the following lines that share the gap.
+        let mut blank: Vec<bool> = lines[i].2.iter().map(|k| !k).collect();
+        let mut j = i + 1;
+        while j < lines.len() {
+            let both: Vec<bool> = blank
+                .iter()
+                .zip(&lines[j].2)
+                .map(|(b, k)| *b && !k)
+                .collect();
+            let ink: Vec<bool> = both.iter().map(|b| !b).collect();
+            match gap_of(&ink) {
+                Some(g) => {
+                    blank = both;
+                    gap = g;
+                    j += 1;
+                }
+                None => break,
+            }
+        }
+        // Cut halfway to the neighbouring lines.
+        let zy0 = match i {
+            0 => top.max(lines[i].0.saturating_sub(bridge)),
+            _ => (lines[i - 1].1 + lines[i].0) / 2,
+        };
+        let zy1 = match lines.get(j) {
+            Some(next) => (lines[j - 1].1 + next.0) / 2,
+            None => (lines[j - 1].1 + bridge).min(y1),
+        };
+        let split = x0 + ((gap.0 + gap.1) as u32 * CELL) / 2;
+        if zy0 > top {
+            out.push((x0, top, x1, zy0));
+        }
+        out.push((x0, zy0, split, zy1));
+        out.push((split, zy0, x1, zy1));
+        top = zy1;
+        i = j;
+    }
+    if out.is_empty() {
+        return vec![r];
+    }
+    if y1 > top {
+        out.push((x0, top, x1, y1));
     }
     out
 }
@@ -210,6 +335,7 @@ mod tests {
                 y0: 100,
                 y1: 200,
                 present: vec![true; 3],
+                open_top: vec![false; 3],
             }],
         };
         let regions = cut(&img, &[g], 2);
