@@ -10,12 +10,13 @@ use common::{root, BIN};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Floors measured on this set (acceptance: row F1 ≥ 0.97, mean field ≥ 0.95,
-/// meta ≥ 0.95).
+/// Floors: the acceptance for rows and fields (row F1 ≥ 0.97, mean field
+/// ≥ 0.95). Metadata is measured at 0.946 (two scans lose the signer and a
+/// hand-written number under seals and ink); its floor sits just below that,
+/// short of the 0.95 goal.
 const MIN_ROW_F1: f64 = 0.97;
 const MIN_FIELD: f64 = 0.95;
-const MIN_META: f64 = META_FLOOR;
-const META_FLOOR: f64 = 0.90;
+const MIN_META: f64 = 0.94;
 
 fn documents() -> Vec<PathBuf> {
     let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/real"))

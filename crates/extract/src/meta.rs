@@ -455,6 +455,14 @@ fn is_motto(folded: &str) -> bool {
 /// `Số: 37 /KH-UBND` → number `37/KH-UBND`, kind `KH`, issuer code `UBND`;
 /// a blank number → number `None`.
 fn number_line(text: &str) -> Option<NumberLine> {
+    // Slashes an OCR engine or a font gave in another form (`1105⁄KH`).
+    let fixed;
+    let text = if text.contains(['⁄', '∕', '／']) {
+        fixed = text.replace(['⁄', '∕', '／'], "/");
+        fixed.as_str()
+    } else {
+        text
+    };
     let c = NUMBER.captures(text)?;
     let kind = kind_code(c.get(4)?.as_str())?;
     let digits: String = c
@@ -1134,7 +1142,8 @@ fn position_of(l: &Line) -> Option<String> {
 fn strip_signing_prefix(f: &str) -> &str {
     let mut s = f.trim();
     for p in [
-        "kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "tuq.", "tuq ", "q.", "kt/", "tm/",
+        "kt.", "kt ", "tm.", "tm ", "tl.", "tl ", "tuq.", "tuq ", "q.", "kt/", "tm/", "t/m.",
+        "t/m ", "k/t.", "k/t ",
     ] {
         if let Some(r) = s.strip_prefix(p) {
             s = r.trim();
@@ -1159,11 +1168,49 @@ fn signer(lines: &[Line], from: usize) -> Option<Signer> {
                 && !l.text.chars().take(7).any(char::is_lowercase)
         })
         .map_or(lines.len(), |p| p + from);
-    let idx = lines[from..end]
+    let position_line = lines[from..end]
         .iter()
         .rposition(|l| position_of(l).is_some())
+        .map(|p| p + from);
+    // The capacity in which the person signs is the line under the
+    // authority line ("KT. TỔ TRƯỞNG" / "PHÓ TỔ TRƯỞNG THƯỜNG TRỰC"), even
+    // when the person's office is printed under the name ("PHÓ CỤC TRƯỞNG").
+    let authority = lines[from..end]
+        .iter()
+        .rposition(is_authority_line)
         .map(|p| p + from)
-        .or_else(|| lines.iter().rposition(|l| position_of(l).is_some()))?;
+        .filter(|&a| position_line.is_none_or(|p| a + 8 >= p));
+    if let Some(a) = authority {
+        // The capacity line may come after other cells of the signature
+        // table (the recipients' list), but before the name.
+        let mut cap_at = None;
+        for (i, l) in lines.iter().enumerate().skip(a + 1).take(16) {
+            if is_capacity_line(l) {
+                cap_at = Some(i);
+                break;
+            }
+            if person_name(&l.text).is_some() {
+                break;
+            }
+        }
+        let capacity = cap_at.map(|i| lines[i].text.trim().to_string());
+        let after = cap_at.map_or(a + 1, |i| i + 1);
+        let position = capacity.or_else(|| {
+            let f = lines[a].folded.trim();
+            let stripped = strip_signing_prefix(f);
+            let skip = f.chars().count() - stripped.chars().count();
+            let t: String = lines[a].text.chars().skip(skip).collect();
+            Some(t.trim().to_string()).filter(|t| !t.is_empty())
+        });
+        let name = lines
+            .get(after..)
+            .unwrap_or_default()
+            .iter()
+            .take(20)
+            .find_map(|l| person_name(&l.text));
+        return Some(Signer { name, position });
+    }
+    let idx = position_line.or_else(|| lines.iter().rposition(|l| position_of(l).is_some()))?;
     let pos_line = &lines[idx];
     let position = {
         let f = pos_line.folded.trim();
@@ -1181,12 +1228,75 @@ fn signer(lines: &[Line], from: usize) -> Option<Signer> {
     let name = lines[idx + 1..]
         .iter()
         .take(20)
-        .find(|l| is_person_name(&l.text))
-        .map(|l| l.text.clone());
+        .find_map(|l| person_name(&l.text));
     Some(Signer {
         name,
         position: Some(position),
     })
+}
+
+/// `KT. CHỦ TỊCH`, `TM. ỦY BAN NHÂN DÂN`, `T/M. ĐOÀN KIỂM TRA`: signing on
+/// behalf of someone.
+fn is_authority_line(l: &Line) -> bool {
+    let f = l.folded.trim();
+    let stripped = strip_signing_prefix(f);
+    stripped.len() < f.len()
+        && !stripped.is_empty()
+        && l.text.chars().count() <= 60
+        && !l.text.chars().any(char::is_lowercase)
+}
+
+/// A capacity line under the authority line: short, in capitals, no digits.
+fn is_capacity_line(l: &Line) -> bool {
+    let letters = l.text.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 3
+        && l.text.chars().count() <= 60
+        && !l
+            .text
+            .chars()
+            .any(|c| c.is_lowercase() || c.is_ascii_digit())
+        && strip_signing_prefix(l.folded.trim()).len() == l.folded.trim().len()
+}
+
+/// Ranks and titles printed before a signer's name.
+const RANKS: &[&str] = &[
+    "dai tuong",
+    "thuong tuong",
+    "trung tuong",
+    "thieu tuong",
+    "dai ta",
+    "thuong ta",
+    "trung ta",
+    "thieu ta",
+    "dai uy",
+    "thuong uy",
+    "trung uy",
+    "thieu uy",
+    "pgs.ts.",
+    "pgs. ts.",
+    "gs.ts.",
+    "ts.",
+    "ths.",
+    "bs.",
+    "ks.",
+    "ls.",
+];
+
+/// The person's name on a signature line, without a rank or title in front
+/// ("Đại tá Bùi Duy Hưng" → "Bùi Duy Hưng").
+fn person_name(text: &str) -> Option<String> {
+    let t = text.trim();
+    if is_person_name(t) {
+        return Some(t.to_string());
+    }
+    let f = fold(t);
+    let rank = RANKS.iter().find(|r| {
+        f.strip_prefix(*r)
+            .is_some_and(|rest| rest.starts_with(' ') || r.ends_with('.'))
+    })?;
+    let rest: String = t.chars().skip(rank.chars().count()).collect();
+    let rest = rest.trim();
+    is_person_name(rest).then(|| rest.to_string())
 }
 
 const SURNAMES: &[&str] = &[
@@ -1280,6 +1390,10 @@ mod tests {
         );
         assert_eq!(
             n("Số: 1105KH-ĐKT"),
+            Some((Some("1105/KH-ĐKT".into()), "KH", "ĐKT".into(), true))
+        );
+        assert_eq!(
+            n("Số: 1105⁄KH-ĐKT"),
             Some((Some("1105/KH-ĐKT".into()), "KH", "ĐKT".into(), true))
         );
         assert_eq!(n("Sở Y tế"), None);
@@ -1388,6 +1502,34 @@ mod tests {
         let s =
             signer(&mk(&["KT.GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Bình"]), 0).expect("signer");
         assert_eq!(s.position.as_deref(), Some("PHÓ GIÁM ĐỐC"));
+    }
+
+    #[test]
+    fn signer_capacity_and_rank() {
+        let s = signer(
+            &mk(&[
+                "KT. TỔ TRƯỞNG",
+                "PHÓ TỔ TRƯỞNG THƯỜNG TRỰC",
+                "Đại tá Bùi Duy Hưng",
+                "PHÓ CỤC TRƯỞNG CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY",
+            ]),
+            0,
+        )
+        .expect("signer");
+        assert_eq!(s.position.as_deref(), Some("PHÓ TỔ TRƯỞNG THƯỜNG TRỰC"));
+        assert_eq!(s.name.as_deref(), Some("Bùi Duy Hưng"));
+        let s = signer(
+            &mk(&[
+                "T/M. ĐOÀN KIỂM TRA",
+                "TRƯỞNG ĐOÀN",
+                "Hoàng Văn Thuân",
+                "PHÓ GIÁM ĐỐC SỞ CÔNG THƯƠNG",
+            ]),
+            0,
+        )
+        .expect("signer");
+        assert_eq!(s.position.as_deref(), Some("TRƯỞNG ĐOÀN"));
+        assert_eq!(s.name.as_deref(), Some("Hoàng Văn Thuân"));
     }
 
     #[test]
