@@ -266,6 +266,16 @@ fn kind_code(code: &str) -> Option<&'static str> {
     })
 }
 
+/// The characters of capture group `i` that `keep` accepts (`"3 2 9"` →
+/// `"329"`), empty when the group did not match.
+fn kept(c: &regex::Captures<'_>, i: usize, keep: impl Fn(char) -> bool) -> String {
+    c.get(i)
+        .map_or("", |m| m.as_str())
+        .chars()
+        .filter(|&ch| keep(ch))
+        .collect()
+}
+
 /// A number line: `Số: 37 /KH-UBND`.
 #[derive(Debug, Clone, PartialEq)]
 struct NumberLine {
@@ -465,19 +475,9 @@ fn number_line(text: &str) -> Option<NumberLine> {
     };
     let c = NUMBER.captures(text)?;
     let kind = kind_code(c.get(4)?.as_str())?;
-    let digits: String = c
-        .get(2)
-        .map_or("", |m| m.as_str())
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let digits = kept(&c, 2, |ch| ch.is_ascii_digit());
     let digits = digits.as_str();
-    let by_year: String = c
-        .get(3)
-        .map_or("", |m| m.as_str())
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let by_year = kept(&c, 3, |ch| !ch.is_whitespace());
     let code = c.get(5)?.as_str().trim_end_matches(['-', '.']).to_string();
     if code.is_empty() {
         return None;
@@ -669,19 +669,9 @@ pub fn caption(lines: &[Line]) -> Option<Caption> {
         kind: heading_kind(c.get(1).map_or("", |m| m.as_str())).map(str::to_string),
         ..Caption::default()
     };
-    let digits: String = c
-        .get(2)
-        .map_or("", |m| m.as_str())
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let digits = kept(&c, 2, |ch| ch.is_ascii_digit());
     let digits = digits.as_str();
-    let by_year: String = c
-        .get(3)
-        .map_or("", |m| m.as_str())
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let by_year = kept(&c, 3, |ch| !ch.is_whitespace());
     if let (Some(kind), Some(code)) = (c.get(4), c.get(5)) {
         // Recover the code's original case from the text.
         let code_orig = original_span(l, code.range());

@@ -586,16 +586,7 @@ impl<'a> Interp<'a> {
             let sx = (rx1 - rx0) / (bx1 - bx0);
             let sy = (ry1 - ry0) / (by1 - by0);
             let fit = Mat([sx, 0.0, 0.0, sy, rx0 - bx0 * sx, ry0 - by0 * sy]);
-            let Ok(data) = normal
-                .decompressed_content_with_limit(self.limits.max_content_bytes)
-                .or_else(|e| {
-                    if normal.dict.get(b"Filter").is_err() {
-                        Ok(normal.content.clone())
-                    } else {
-                        Err(e)
-                    }
-                })
-            else {
+            let Some(data) = stream_data(normal, self.limits.max_content_bytes) else {
                 continue;
             };
             let res = match font::get(doc, &normal.dict, b"Resources") {
@@ -637,16 +628,7 @@ impl<'a> Interp<'a> {
                         .push("form XObjects nest too deep; the innermost were skipped".into());
                     return;
                 }
-                let Ok(data) = s
-                    .decompressed_content_with_limit(self.limits.max_content_bytes)
-                    .or_else(|e| {
-                        if s.dict.get(b"Filter").is_err() {
-                            Ok(s.content.clone())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                else {
+                let Some(data) = stream_data(s, self.limits.max_content_bytes) else {
                     self.out
                         .notes
                         .push("a form XObject could not be decompressed".into());
@@ -671,6 +653,14 @@ impl<'a> Interp<'a> {
             _ => {}
         }
     }
+}
+
+/// A stream's content, decompressed within `limit` bytes (an unfiltered
+/// stream as it is); `None` when it cannot be decompressed.
+fn stream_data(s: &lopdf::Stream, limit: usize) -> Option<Vec<u8>> {
+    s.decompressed_content_with_limit(limit)
+        .ok()
+        .or_else(|| s.dict.get(b"Filter").is_err().then(|| s.content.clone()))
 }
 
 /// Four numbers (a rectangle) from an array object.
