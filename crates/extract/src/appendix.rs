@@ -85,12 +85,23 @@ pub fn assemble(doc: &Document) -> Appendix {
     // starts afresh instead of continuing across a page break.
     let mut text_between = false;
     let mut table_no = 0usize;
+    // Page of every block, and whether an appendix caption came since the
+    // last task table (a new table, even across a page break).
+    let pages: Vec<usize> = doc
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| std::iter::repeat_n(pi, p.blocks.len()))
+        .collect();
+    let mut last_table_page: Option<usize> = None;
+    let mut caption_since = false;
     for (bi, block) in doc.blocks().enumerate() {
         let table = match block {
             Block::Table(t) => t,
             Block::Paragraph(p) => {
                 if let Some(c) = appendix_caption(&p.text) {
                     caption = Some(c);
+                    caption_since = true;
                     text_between = true;
                 } else if is_running_text(&p.text) {
                     text_between = true;
@@ -101,7 +112,12 @@ pub fn assemble(doc: &Document) -> Appendix {
         let mut rows = table.rows.iter().peekable();
         // Does this table start with a header of its own?
         let mut started_here = false;
-        let continuing = map.is_some() && !text_between;
+        // Running text between two table parts ends the table, unless the
+        // parts sit on different pages with no new caption: text at the foot
+        // or head of a page (footnotes, running headers) does not.
+        let page = pages.get(bi).copied();
+        let new_page = last_table_page.is_some() && page != last_table_page;
+        let continuing = map.is_some() && (!text_between || (new_page && !caption_since));
         if let Some(first) = rows.peek() {
             let grid = first.grid();
             if continuing && map.as_ref().is_some_and(|old| old.is_repeat(&grid)) {
@@ -173,6 +189,8 @@ pub fn assemble(doc: &Document) -> Appendix {
         }
         out.task_blocks.push(bi);
         text_between = false;
+        caption_since = false;
+        last_table_page = page;
         for row in rows {
             let grid = row.grid();
             if grid.iter().all(|c| c.trim().is_empty()) {

@@ -277,3 +277,46 @@ fn parts_agencies_and_tables_that_are_not_tasks() {
     let seqs: Vec<u32> = p.tasks.iter().map(|t| t.seq).collect();
     assert_eq!(seqs, (1..=12).collect::<Vec<u32>>());
 }
+
+/// A table continued on the next page without its header, with a footnote
+/// at the foot of the first page: one table (numbering and parents go on);
+/// a new appendix caption before the second part makes it a table of its own.
+#[test]
+fn tables_across_pages_with_footnotes() {
+    let text = "KẾ HOẠCH\nKiểm tra năm 2024\n\nPhụ lục I\n\n\
+| TT | Nội dung | Đơn vị chủ trì | Thời gian |\n|---|---|---|---|\n\
+| I | Tuyên truyền | | |\n| 1 | Biên soạn tài liệu | Phòng A | Quý I/2024 |\n\n\
+1 Tài liệu theo mẫu của Bộ Tư pháp ban hành năm 2023.\n\n---\n\n\
+| 2 | Cập nhật Cổng thông tin | Văn phòng | Thường xuyên |\n| 3 | Tập huấn | Phòng B | Tháng 6/2024 |\n";
+    let doc = kehoach_read_text::read_str(text);
+    let p = kehoach_extract::extract(
+        &doc,
+        Source {
+            path: "x".into(),
+            sha256: String::new(),
+            format: Format::Text,
+            pages: None,
+        },
+    );
+    let nums: Vec<Option<&str>> = p.tasks.iter().map(|t| t.number.as_deref()).collect();
+    assert_eq!(nums, vec![Some("I"), Some("1"), Some("2"), Some("3")]);
+    assert!(p.tasks[1..].iter().all(|t| t.parent == Some(1)));
+    assert!(p
+        .tasks
+        .iter()
+        .all(|t| t.appendix.as_deref() == Some("Phụ lục I")));
+    // With a new caption on the second page, its header-less rows are no
+    // continuation of the first table.
+    let text2 = text.replace("---\n\n", "---\n\nPhụ lục II\n\nDanh sách đơn vị\n\n");
+    let doc = kehoach_read_text::read_str(&text2);
+    let p = kehoach_extract::extract(
+        &doc,
+        Source {
+            path: "x".into(),
+            sha256: String::new(),
+            format: Format::Text,
+            pages: None,
+        },
+    );
+    assert_eq!(p.tasks.len(), 2, "{:?}", p.tasks);
+}
