@@ -106,6 +106,14 @@ impl Document {
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
         self.pages.iter().flat_map(|p| p.blocks.iter())
     }
+
+    /// All tables of all pages, in reading order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.blocks().filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Paragraph(_) => None,
+        })
+    }
 }
 
 /// One page (or, for text, one section between page separators).

@@ -649,20 +649,21 @@ fn read_page(
         number: Some(n),
         blocks: Vec::new(),
     };
-    let blank = |warnings: &mut Vec<ReaderWarning>| {
+    // A blank page: noted and skipped, nothing recognised.
+    let skipped = |mut warnings: Vec<ReaderWarning>| {
         warnings.push(ReaderWarning {
             code: BLANK_PAGE_CODE.into(),
             message: format!("page {n}: blank page (or only show-through), skipped"),
         });
-    };
-    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
-        blank(&mut warnings);
-        return Ok(PageResult {
+        Ok(PageResult {
             page: empty(),
             warnings,
             numbers: Vec::new(),
             dpi: pi.dpi,
-        });
+        })
+    };
+    if img.width < 16 || img.height < 16 || (inked as f64) < BLANK_INK * img.data.len() as f64 {
+        return skipped(warnings);
     }
     let mut rec = recognise(&img, pi.dpi, thr, engines)?;
     // Little ink and no words (or a few stray marks read as such): a blank
@@ -674,13 +675,7 @@ fn read_page(
             .all(|w| w.text.chars().count() <= 3 || w.conf < 0.5)
         && (inked as f64) < BLANK_MARKS * img.data.len() as f64;
     if stray {
-        blank(&mut warnings);
-        return Ok(PageResult {
-            page: empty(),
-            warnings,
-            numbers: Vec::new(),
-            dpi: pi.dpi,
-        });
+        return skipped(warnings);
     }
     let good = |r: &Recognised| {
         r.mean_conf >= RETRY_CONF && r.words.len() >= 3 && syllable_share(&r.words) >= 0.5

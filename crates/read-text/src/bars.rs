@@ -369,12 +369,7 @@ mod tests {
     use kehoach_doc::{Block, Document, Table};
 
     fn tables(doc: &Document) -> Vec<&Table> {
-        doc.blocks()
-            .filter_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .collect()
+        doc.tables().collect()
     }
 
     fn paragraphs(doc: &Document) -> Vec<(&str, Option<u32>)> {

@@ -377,12 +377,7 @@ mod tests {
     use super::*;
 
     fn tables(doc: &Document) -> Vec<&Table> {
-        doc.blocks()
-            .filter_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .collect()
+        doc.tables().collect()
     }
 
     #[test]
