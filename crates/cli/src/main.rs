@@ -2,9 +2,7 @@
 //! comparable data.
 
 mod cmd;
-mod guard;
 mod output;
-mod pipeline;
 mod walk;
 
 use clap::{Parser, Subcommand};

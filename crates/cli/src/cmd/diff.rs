@@ -1,10 +1,10 @@
 //! `kehoach diff A B`: what changed from one plan to another.
 
 use crate::output::{clip, table};
-use crate::pipeline::plan_from_path;
 use crate::EXIT_OK;
 use anyhow::{bail, Context};
 use kehoach_diff::{fmt_num, Change, ChangeKind, Direction, PlanDiff, Value};
+use kehoach_pipeline::plan_from_path;
 use kehoach_plan::Plan;
 use std::io::Write;
 use std::path::{Path, PathBuf};

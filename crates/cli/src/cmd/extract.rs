@@ -1,12 +1,13 @@
 //! `kehoach extract`: plan files → task records.
 
-use crate::guard::{self, Limits};
 use crate::output::{clip, table};
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
 use kehoach_export::TaskRecord;
+use kehoach_pipeline::{
+    install_quiet_panic_hook, read_document, Batch, BatchOptions, Input, Limits, Outcome,
+};
 use kehoach_plan::Plan;
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -60,38 +61,47 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let inputs = crate::walk::walk(&args.files, &args.walk.options())?;
     let files = inputs.files;
-    guard::install_quiet_panic_hook();
+    install_quiet_panic_hook();
     let limits = Limits::default();
     if args.model {
         return print_models(&files, &limits);
     }
-    let results = read_once(&files, &limits);
     let mut failed = inputs.unreadable.len();
     for (path, reason) in &inputs.unreadable {
         eprintln!("kehoach: {}: {reason}", path.display());
     }
-    let mut plans = Vec::new();
-    for (path, res) in results {
-        match res {
-            Read::Plan(plan) => plans.push((path, *plan)),
-            Read::Failed(e) => {
-                failed += 1;
-                eprintln!("kehoach: {}: {e}", path.display());
-            }
-            Read::Duplicate(first) => eprintln!(
-                "kehoach: {}: same bytes as {}; read once",
-                path.display(),
-                first.display()
-            ),
+    let opts = BatchOptions {
+        limits,
+        read_once: true,
+        ..BatchOptions::default()
+    };
+    let single = files.len() == 1;
+    let batch = Batch::start(files.iter().cloned().map(Input::Path).collect(), &opts)?;
+    // The plans in input order, each failure and repeat reported as it comes.
+    let mut plans = batch.filter_map(|e| match e.outcome {
+        Outcome::Plan(plan) => Some((files[e.index].clone(), *plan)),
+        Outcome::Failed(f) => {
+            failed += 1;
+            eprintln!("kehoach: {}: {f}", e.name);
+            None
         }
-    }
+        Outcome::Duplicate(first) => {
+            eprintln!(
+                "kehoach: {}: same bytes as {}; read once",
+                e.name,
+                files[first].display()
+            );
+            None
+        }
+    });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         // Inputs sharing a file stem get `<stem>-2.json`, `<stem>-3.json`, …
         let mut used = std::collections::HashSet::new();
-        for (path, plan) in &plans {
+        let mut rows = Vec::new();
+        for (path, plan) in plans.by_ref() {
             let stem = path
                 .file_stem()
                 .map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
@@ -102,98 +112,41 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
                 name = format!("{stem}-{n}.json");
             }
             let target = dir.join(name);
-            let json = serde_json::to_string_pretty(plan)?;
+            let json = serde_json::to_string_pretty(&plan)?;
             std::fs::write(&target, json + "\n")
                 .with_context(|| format!("cannot write {}", target.display()))?;
+            rows.push(summary_row(&path, &plan));
         }
-        writeln!(out, "{}", summary(&plans))?;
-        writeln!(out, "wrote {} file(s) to {}", plans.len(), dir.display())?;
+        writeln!(out, "{}", summary(&rows))?;
+        writeln!(out, "wrote {} file(s) to {}", rows.len(), dir.display())?;
     } else if args.json {
-        if plans.len() == 1 && files.len() == 1 {
-            serde_json::to_writer_pretty(&mut out, &plans[0].1)?;
+        let all: Vec<Plan> = plans.by_ref().map(|(_, p)| p).collect();
+        if all.len() == 1 && single {
+            serde_json::to_writer_pretty(&mut out, &all[0])?;
         } else {
-            let all: Vec<&Plan> = plans.iter().map(|(_, p)| p).collect();
             serde_json::to_writer_pretty(&mut out, &all)?;
         }
         writeln!(out)?;
     } else if args.jsonl {
-        for (_, plan) in &plans {
-            serde_json::to_writer(&mut out, plan)?;
+        for (_, plan) in plans.by_ref() {
+            serde_json::to_writer(&mut out, &plan)?;
             writeln!(out)?;
         }
     } else if args.csv {
         // The flat columns of `kehoach export --format csv` (UTF-8 BOM, RFC 4180).
+        let all: Vec<Plan> = plans.by_ref().map(|(_, p)| p).collect();
         kehoach_export::write_csv(
             &mut out,
-            plans.iter().flat_map(|(_, p)| TaskRecord::of_plan(p, None)),
+            all.iter().flat_map(|p| TaskRecord::of_plan(p, None)),
         )?;
     } else {
-        for (path, plan) in &plans {
-            write_human(&mut out, path, plan)?;
+        for (path, plan) in plans.by_ref() {
+            write_human(&mut out, &path, &plan)?;
         }
     }
+    drop(plans);
     out.flush()?;
     Ok(if failed > 0 { EXIT_PARTIAL } else { EXIT_OK })
-}
-
-/// What became of one input file.
-enum Read {
-    Plan(Box<Plan>),
-    Failed(String),
-    /// The same bytes as this earlier input.
-    Duplicate(PathBuf),
-}
-
-/// Reads every file (in parallel), each distinct content once: a file whose
-/// bytes (SHA-256) equal an earlier input's is a [`Read::Duplicate`] of the
-/// earliest. The outcome does not depend on the order the threads run in.
-fn read_once(files: &[PathBuf], limits: &Limits) -> Vec<(PathBuf, Read)> {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    // The lowest input index seen so far for each content.
-    let claims: Mutex<HashMap<String, usize>> = Mutex::new(HashMap::new());
-    let read: Vec<(Option<String>, Read)> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let bytes = match guard::read_file(f, limits) {
-                Ok(b) => b,
-                Err(e) => return (None, Read::Failed(e)),
-            };
-            let sha = crate::pipeline::sha256_hex(&bytes);
-            let earlier = {
-                let mut c = claims.lock().unwrap_or_else(|e| e.into_inner());
-                let slot = c.entry(sha.clone()).or_insert(i);
-                let earlier = (*slot < i).then_some(*slot);
-                *slot = (*slot).min(i);
-                earlier
-            };
-            if let Some(j) = earlier {
-                return (Some(sha), Read::Duplicate(files[j].clone()));
-            }
-            let res = guard::plan_from_bytes(f, bytes, sha.clone(), limits);
-            let res = res.map_or_else(Read::Failed, |p| Read::Plan(Box::new(p)));
-            (Some(sha), res)
-        })
-        .collect();
-    // A later input may have been read before an earlier one with the same
-    // bytes claimed them: the earliest one wins.
-    let mut first: HashMap<String, usize> = HashMap::new();
-    read.into_iter()
-        .enumerate()
-        .map(|(i, (sha, res))| {
-            let path = files[i].clone();
-            let Some(sha) = sha else {
-                return (path, res);
-            };
-            let owner = *first.entry(sha).or_insert(i);
-            if owner < i {
-                (path, Read::Duplicate(files[owner].clone()))
-            } else {
-                (path, res)
-            }
-        })
-        .collect()
 }
 
 /// `--model`: one JSON document model per line, in input order.
@@ -204,7 +157,7 @@ fn print_models(files: &[PathBuf], limits: &Limits) -> anyhow::Result<u8> {
     for f in files {
         let read = std::fs::read(f)
             .map_err(|e| anyhow::anyhow!("cannot read: {e}"))
-            .and_then(|bytes| crate::pipeline::read_document(&bytes, limits));
+            .and_then(|bytes| read_document(&bytes, limits).map_err(anyhow::Error::new));
         match read {
             Ok((doc, _)) => {
                 serde_json::to_writer(&mut out, &doc)?;
@@ -220,31 +173,30 @@ fn print_models(files: &[PathBuf], limits: &Limits) -> anyhow::Result<u8> {
     Ok(if failed > 0 { EXIT_PARTIAL } else { EXIT_OK })
 }
 
-fn summary(plans: &[(PathBuf, Plan)]) -> String {
-    let rows: Vec<Vec<String>> = plans
-        .iter()
-        .map(|(path, p)| {
-            vec![
-                path.file_name()
-                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
-                p.meta.number.clone().unwrap_or_else(|| "—".into()),
-                p.meta.year.map_or_else(|| "—".into(), |y| y.to_string()),
-                clip(p.meta.issuer.as_deref().unwrap_or("—"), 28),
-                p.tasks.len().to_string(),
-                p.tasks
-                    .iter()
-                    .map(|t| t.targets.len())
-                    .sum::<usize>()
-                    .to_string(),
-                p.warnings.len().to_string(),
-            ]
-        })
-        .collect();
+/// One line of the `--out` summary table.
+fn summary_row(path: &Path, p: &Plan) -> Vec<String> {
+    vec![
+        path.file_name()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+        p.meta.number.clone().unwrap_or_else(|| "—".into()),
+        p.meta.year.map_or_else(|| "—".into(), |y| y.to_string()),
+        clip(p.meta.issuer.as_deref().unwrap_or("—"), 28),
+        p.tasks.len().to_string(),
+        p.tasks
+            .iter()
+            .map(|t| t.targets.len())
+            .sum::<usize>()
+            .to_string(),
+        p.warnings.len().to_string(),
+    ]
+}
+
+fn summary(rows: &[Vec<String>]) -> String {
     table(
         &[
             "file", "number", "year", "issuer", "tasks", "targets", "warnings",
         ],
-        &rows,
+        rows,
     )
 }
 

@@ -1,26 +1,15 @@
 //! `kehoach import`: files, directories and zip archives → the search index.
 
-use crate::guard::{self, Limits};
 use crate::output::stderr_is_terminal;
-use crate::pipeline::{detect, plan_from_bytes_with, sha256_hex, Detected};
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
-use kehoach_index::{Store, WriterOptions, DEFAULT_DATA_DIR};
-use kehoach_plan::Plan;
+use kehoach_index::{Store, DEFAULT_DATA_DIR};
+use kehoach_pipeline::import::{import, ImportOptions, Skipped, Summary};
+use kehoach_pipeline::{detect, is_office_document, Detected, Limits};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::{Duration, Instant};
-
-/// How deep archives inside archives are opened.
-const MAX_ZIP_DEPTH: u32 = 2;
-/// Commit at least this often (pending documents).
-const COMMIT_DOCS: u64 = 400_000;
-/// Commit at least this often (time).
-const COMMIT_INTERVAL: Duration = Duration::from_secs(30);
 /// Progress log interval when stderr is not a terminal.
 const LOG_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -101,465 +90,31 @@ pub struct Args {
     pub walk: crate::walk::WalkArgs,
 }
 
-/// What happened to one document (a file or an archive entry).
-enum Outcome {
-    /// Extracted; to be written.
-    Plan {
-        name: String,
-        sha: String,
-        plan: Box<Plan>,
-    },
-    /// Its bytes were already imported.
-    Unchanged,
-    /// The same bytes as another document of this run, which is read instead.
-    Duplicate { name: String, first: String },
-    /// It could not be imported.
-    Failed { name: String, reason: String },
-    /// One input file (with all its entries) is done.
-    FileDone,
-}
-
-/// Shared state of the extraction workers.
-struct Ctx<'a> {
-    known_shas: &'a HashSet<String>,
-    /// Contents (SHA-256) read in this run, with the first document's name.
-    claimed: &'a std::sync::Mutex<HashMap<String, String>>,
-    bytes_read: &'a AtomicU64,
-    limits: &'a Limits,
-}
-
-impl Ctx<'_> {
-    fn send(&self, tx: &SyncSender<Outcome>, o: Outcome) {
-        // The receiver only goes away on a fatal error; nothing more to do then.
-        let _ = tx.send(o);
-    }
-
-    fn file(&self, path: &std::path::Path, tx: &SyncSender<Outcome>) {
-        let name = path.display().to_string();
-        match guard::read_file(path, self.limits) {
-            Ok(bytes) => {
-                self.bytes_read
-                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                self.bytes(&name, bytes, 0, tx);
-            }
-            Err(reason) => self.send(tx, Outcome::Failed { name, reason }),
-        }
-        self.send(tx, Outcome::FileDone);
-    }
-
-    fn bytes(&self, name: &str, bytes: Vec<u8>, depth: u32, tx: &SyncSender<Outcome>) {
-        if detect(&bytes) == Detected::Zip && !is_office_document(&bytes) {
-            if depth >= MAX_ZIP_DEPTH {
-                let reason = "archive nested too deep".to_string();
-                self.send(
-                    tx,
-                    Outcome::Failed {
-                        name: name.into(),
-                        reason,
-                    },
-                );
-            } else {
-                self.archive(name, &bytes, depth, tx);
-            }
-            return;
-        }
-        let sha = sha256_hex(&bytes);
-        if self.known_shas.contains(&sha) {
-            self.send(tx, Outcome::Unchanged);
-            return;
-        }
-        let first = {
-            let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
-            match claimed.get(&sha) {
-                Some(first) => Some(first.clone()),
-                None => {
-                    claimed.insert(sha.clone(), name.to_string());
-                    None
-                }
-            }
-        };
-        if let Some(first) = first {
-            let name = name.to_string();
-            self.send(tx, Outcome::Duplicate { name, first });
-            return;
-        }
-        let outcome = match extract(name, bytes, &sha, self.limits) {
-            Ok(plan) => Outcome::Plan {
-                name: name.into(),
-                sha,
-                plan: Box::new(plan),
-            },
-            Err(reason) => Outcome::Failed {
-                name: name.into(),
-                reason,
-            },
-        };
-        self.send(tx, outcome);
-    }
-
-    fn archive(&self, name: &str, bytes: &[u8], depth: u32, tx: &SyncSender<Outcome>) {
-        let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-            Ok(z) => z,
-            Err(e) => {
-                let reason = format!("corrupt zip archive: {e}");
-                self.send(
-                    tx,
-                    Outcome::Failed {
-                        name: name.into(),
-                        reason,
-                    },
-                );
-                return;
-            }
-        };
-        let mut expanded = 0u64;
-        for i in 0..zip.len() {
-            let mut entry = match zip.by_index(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    let reason = format!("unreadable archive entry #{i}: {e}");
-                    self.send(
-                        tx,
-                        Outcome::Failed {
-                            name: name.into(),
-                            reason,
-                        },
-                    );
-                    continue;
-                }
-            };
-            let inner = match entry.name() {
-                Ok(n) => n.into_owned(),
-                Err(e) => {
-                    let reason = format!("archive entry #{i} has an unreadable name: {e}");
-                    self.send(
-                        tx,
-                        Outcome::Failed {
-                            name: name.into(),
-                            reason,
-                        },
-                    );
-                    continue;
-                }
-            };
-            let base = inner.rsplit(['/', '\\']).next().unwrap_or("");
-            if entry.is_dir()
-                || base.is_empty()
-                || base.starts_with('.')
-                || inner.starts_with("__MACOSX/")
-            {
-                continue;
-            }
-            let entry_name = format!("{name}!/{inner}");
-            let declared = entry.size();
-            if let Err(reason) = self.limits.check_entry(declared, entry.compressed_size()) {
-                self.send(
-                    tx,
-                    Outcome::Failed {
-                        name: entry_name,
-                        reason,
-                    },
-                );
-                continue;
-            }
-            expanded = expanded.saturating_add(declared);
-            if expanded > self.limits.max_archive_bytes {
-                let reason = format!(
-                    "archive expands to more than {} bytes; this and the remaining entries are skipped",
-                    self.limits.max_archive_bytes
-                );
-                self.send(
-                    tx,
-                    Outcome::Failed {
-                        name: entry_name,
-                        reason,
-                    },
-                );
-                return;
-            }
-            // Never trust the declared size: read at most one byte more.
-            let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
-            let read = (&mut entry).take(declared + 1).read_to_end(&mut data);
-            let problem = match read {
-                Err(e) => Some(format!("cannot read archive entry: {e}")),
-                Ok(_) if data.len() as u64 > declared => {
-                    Some("entry larger than its declared size".into())
-                }
-                Ok(n) if n as u64 != declared => {
-                    Some(format!("entry is {n} bytes, declared {declared}"))
-                }
-                Ok(_) => None,
-            };
-            match problem {
-                Some(reason) => self.send(
-                    tx,
-                    Outcome::Failed {
-                        name: entry_name,
-                        reason,
-                    },
-                ),
-                None => self.bytes(&entry_name, data, depth + 1, tx),
-            }
-        }
-    }
-}
-
-/// Whether a zip container is an office document (DOCX, …) rather than an archive of plans.
-fn is_office_document(bytes: &[u8]) -> bool {
-    match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-        Ok(z) => z.file_names().any(|n| {
-            matches!(
-                n.as_deref(),
-                Ok("[Content_Types].xml" | "word/document.xml")
-            )
-        }),
-        Err(_) => false,
-    }
-}
-
-/// A kehoach/plan@1 JSON record, when `bytes` hold one.
-fn plan_json(bytes: &[u8]) -> Option<Result<Plan, String>> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
-    if *first != b'{' {
-        return None;
-    }
-    let head = &text[..text.len().min(4096)];
-    if !head
-        .windows(kehoach_plan::SCHEMA.len())
-        .any(|w| w == kehoach_plan::SCHEMA.as_bytes())
-    {
-        return None;
-    }
-    Some(
-        serde_json::from_slice::<Plan>(text)
-            .map_err(|e| format!("not a valid {} record: {e}", kehoach_plan::SCHEMA))
-            .and_then(|p| {
-                if p.schema == kehoach_plan::SCHEMA {
-                    Ok(p)
-                } else {
-                    Err(format!("unsupported schema {:?}", p.schema))
-                }
-            }),
-    )
-}
-
-/// Reads one document into a plan, isolated (see [`guard::isolated`]): a
-/// reader's panic, a limit or the time budget fails only this document.
-fn extract(name: &str, bytes: Vec<u8>, sha: &str, limits: &Limits) -> Result<Plan, String> {
-    let name = name.to_string();
-    let sha = sha.to_string();
-    let lim = limits.clone();
-    guard::isolated(limits, move |deadline| {
-        if let Some(res) = plan_json(&bytes) {
-            return res;
-        }
-        plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(deadline))
-            .map_err(|e| format!("{e:#}"))
-            .and_then(is_a_plan)
-    })
-}
-
-/// Refuses a document in which nothing of a plan was found.
-fn is_a_plan(plan: Plan) -> Result<Plan, String> {
-    let m = &plan.meta;
-    if plan.tasks.is_empty() && m.number.is_none() && m.title.is_none() && m.issuer.is_none() {
-        return Err("not a plan: no number, title, issuer or task table found".into());
-    }
-    Ok(plan)
-}
-
-/// Counters of one import.
-#[derive(Debug, Default, serde::Serialize)]
-struct Summary {
-    files_seen: u64,
-    imported: u64,
-    replaced: u64,
-    unchanged: u64,
-    failed: u64,
-    plans: u64,
-    tasks: u64,
-    index_plans: u64,
-    index_tasks: u64,
-    bytes_read: u64,
-    elapsed_s: f64,
-    mb_per_s: f64,
-    tasks_per_s: f64,
-    index_bytes: u64,
-    failures: Vec<Failure>,
-    /// Documents with the same bytes as another one of this run (read once).
-    duplicates: Vec<Duplicate>,
-    /// Entries the walk left out on purpose.
-    skipped: Vec<Skipped>,
-}
-
-#[derive(Debug, serde::Serialize)]
-struct Duplicate {
-    file: String,
-    same_as: String,
-}
-
-#[derive(Debug, serde::Serialize)]
-struct Skipped {
-    path: String,
-    reason: String,
-}
-
-fn skipped(walked: &crate::walk::Walked) -> Vec<Skipped> {
-    walked
-        .skipped
-        .iter()
-        .map(|(p, r)| Skipped {
-            path: p.display().to_string(),
-            reason: r.to_string(),
-        })
-        .collect()
-}
-
-#[derive(Debug, serde::Serialize)]
-struct Failure {
-    file: String,
-    reason: String,
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let start = Instant::now();
     let mut walk_opts = args.walk.options();
     walk_opts.skip_dirs.push(args.data.clone());
     if args.dry_run {
         return dry_run(&args, &walk_opts);
     }
-    let store = Store::open_or_create(&args.data)
-        .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
-    let threads = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .max(1);
-    let mut writer = store.writer(WriterOptions {
-        threads: threads.min(2),
-        memory_bytes: args.memory_mb << 20,
-    })?;
-    let known = store.plans().context("cannot list the imported plans")?;
-    let known_shas: HashSet<String> = known.iter().map(|p| p.file_sha256.clone()).collect();
-    let known_paths: HashMap<String, String> = known
-        .into_iter()
-        .map(|p| (p.file_path, p.file_sha256))
-        .collect();
-
-    let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
-    let skipped_entries = skipped(&inputs);
-    let files = inputs.files;
-    let total_files = files.len() as u64;
-    let bytes_read = AtomicU64::new(0);
-    guard::install_quiet_panic_hook();
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    let limits = Limits {
-        time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
-        ..Limits::default()
+    let store = Store::open_or_create(&args.data)
+        .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
+    let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
+    let opts = ImportOptions {
+        limits: Limits {
+            time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
+            ..Limits::default()
+        },
+        threads: args.jobs.unwrap_or(0),
+        commit_every: args.commit_every,
+        memory_bytes: args.memory_mb << 20,
     };
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("kehoach-extract-{i}"))
-        .build()
-        .context("cannot start the extraction threads")?;
-    let (tx, rx) = sync_channel::<Outcome>(256);
-    let progress = Progress::new(total_files, args.quiet);
-    let mut sum = Summary {
-        skipped: skipped_entries,
-        ..Summary::default()
-    };
-    let claimed = std::sync::Mutex::new(HashMap::new());
-    // Directories that could not be listed fail like unreadable files.
-    for (path, reason) in inputs.unreadable {
-        sum.failed += 1;
-        sum.failures.push(Failure {
-            file: path.display().to_string(),
-            reason,
-        });
-    }
-    let mut since_commit_plans = 0usize;
-    let mut last_commit = Instant::now();
-
-    let result: anyhow::Result<()> = std::thread::scope(|scope| {
-        let ctx = Ctx {
-            known_shas: &known_shas,
-            claimed: &claimed,
-            bytes_read: &bytes_read,
-            limits: &limits,
-        };
-        let files = &files;
-        let pool = &pool;
-        scope.spawn(move || {
-            pool.install(|| files.par_iter().for_each_with(tx, |tx, f| ctx.file(f, tx)));
-        });
-        for outcome in rx {
-            match outcome {
-                Outcome::FileDone => {
-                    progress.file_done(&sum);
-                    continue;
-                }
-                Outcome::Unchanged => {
-                    sum.files_seen += 1;
-                    sum.unchanged += 1;
-                }
-                Outcome::Duplicate { name, first } => {
-                    sum.files_seen += 1;
-                    sum.unchanged += 1;
-                    sum.duplicates.push(Duplicate {
-                        file: name,
-                        same_as: first,
-                    });
-                }
-                Outcome::Failed { name, reason } => {
-                    sum.files_seen += 1;
-                    sum.failed += 1;
-                    sum.failures.push(Failure { file: name, reason });
-                }
-                Outcome::Plan { name, sha, plan } => {
-                    sum.files_seen += 1;
-                    writer
-                        .add_plan(&name, &sha, &plan)
-                        .with_context(|| format!("{name}: cannot index"))?;
-                    if known_paths.get(&name).is_some_and(|old| *old != sha) {
-                        sum.replaced += 1;
-                    }
-                    sum.imported += 1;
-                    sum.plans += 1;
-                    sum.tasks += plan.tasks.len() as u64;
-                    since_commit_plans += 1;
-                    let due = (args.commit_every > 0 && since_commit_plans >= args.commit_every)
-                        || writer.pending_docs() >= COMMIT_DOCS
-                        || last_commit.elapsed() >= COMMIT_INTERVAL;
-                    if due {
-                        writer.commit().context("commit failed")?;
-                        since_commit_plans = 0;
-                        last_commit = Instant::now();
-                    }
-                }
-            }
-        }
-        Ok(())
-    });
-    result?;
-    writer.finish().context("final commit failed")?;
+    let progress = Progress::new(inputs.files.len() as u64, args.quiet);
+    let sum = import(&store, inputs, &opts, &mut |s| progress.file_done(s))?;
     progress.finish();
-
-    store.reload()?;
-    let (plans, tasks) = store.counts()?;
-    sum.index_plans = plans;
-    sum.index_tasks = tasks;
-    sum.bytes_read = bytes_read.load(Ordering::Relaxed);
-    sum.elapsed_s = start.elapsed().as_secs_f64();
-    let secs = sum.elapsed_s.max(1e-6);
-    sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
-    sum.tasks_per_s = sum.tasks as f64 / secs;
-    sum.index_bytes = store.disk_size();
-    sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
-    sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -649,6 +204,13 @@ struct Tally {
     bytes: u64,
 }
 
+/// A file a dry run could not look at.
+#[derive(Debug, serde::Serialize)]
+struct Unreadable {
+    file: String,
+    reason: String,
+}
+
 /// What `import --dry-run` reports.
 #[derive(Debug, serde::Serialize)]
 struct DryRun {
@@ -658,7 +220,7 @@ struct DryRun {
     read: Vec<WouldRead>,
     skipped: Vec<Skipped>,
     rule_files: Vec<String>,
-    failures: Vec<Failure>,
+    failures: Vec<Unreadable>,
 }
 
 /// The format of a file as the import would see it, from its first bytes
@@ -705,7 +267,14 @@ fn dry_run(args: &Args, opts: &crate::walk::Options) -> anyhow::Result<u8> {
         bytes: 0,
         formats: Default::default(),
         read: Vec::new(),
-        skipped: skipped(&walked),
+        skipped: walked
+            .skipped
+            .iter()
+            .map(|(p, r)| Skipped {
+                path: p.display().to_string(),
+                reason: r.to_string(),
+            })
+            .collect(),
         rule_files: walked
             .rule_files
             .iter()
@@ -714,7 +283,7 @@ fn dry_run(args: &Args, opts: &crate::walk::Options) -> anyhow::Result<u8> {
         failures: walked
             .unreadable
             .iter()
-            .map(|(p, r)| Failure {
+            .map(|(p, r)| Unreadable {
                 file: p.display().to_string(),
                 reason: r.clone(),
             })
@@ -735,7 +304,7 @@ fn dry_run(args: &Args, opts: &crate::walk::Options) -> anyhow::Result<u8> {
                     bytes,
                 });
             }
-            Err(reason) => report.failures.push(Failure {
+            Err(reason) => report.failures.push(Unreadable {
                 file: f.display().to_string(),
                 reason,
             }),
@@ -881,18 +450,5 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plan_json_is_recognised() {
-        assert!(plan_json(b"So: 1/KH-UBND").is_none());
-        assert!(plan_json(b"{\"a\": 1}").is_none());
-        let bad = plan_json(b"{\"schema\": \"kehoach/plan@1\"}");
-        assert!(matches!(bad, Some(Err(_))));
     }
 }

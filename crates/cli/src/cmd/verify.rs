@@ -1,8 +1,8 @@
 //! `kehoach verify`: the index checked against the plan store.
 
-use crate::pipeline::sha256_hex;
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use kehoach_index::{Problem, ProblemKind, Store, DEFAULT_DATA_DIR};
+use kehoach_pipeline::sha256_hex;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
