@@ -4,7 +4,9 @@
 #   2. builds the release binary,
 #   3. extracts every plan in corpus/ to out/<stem>.json and prints a summary,
 #   4. scores the extraction against the hand-checked records (fixtures/gold),
-#   5. imports the corpus into ./kehoach-data and runs a sample search.
+#   5. imports the corpus into ./kehoach-data and runs a sample search,
+#   6. installs the Python package (pip install ./python[pandas]) and reads
+#      the corpus from Python (KEHOACH_PYTHON=0 skips this step).
 # Usage: scripts/quickstart.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +40,14 @@ echo "== importing corpus/ into ./kehoach-data"
 
 echo "== search: thanh toan truc tuyen"
 "$BIN" search "thanh toan truc tuyen" --data kehoach-data --limit 5
+
+if [ "${KEHOACH_PYTHON:-1}" != 0 ]; then
+  echo "== installing the Python package (pip install ./python[pandas])"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore './python[pandas]'
+  python3 - <<'PY'
+import kehoach
+ok = [p for _, p in kehoach.extract_many(["corpus/"]) if isinstance(p, dict)]
+df = kehoach.tasks_frame(ok)
+print(f"python: kehoach {kehoach.__version__}: {len(ok)} plans, {len(df)} tasks in a DataFrame")
+PY
+fi

@@ -31,3 +31,15 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== python package"
+# The wheel is built with the dev profile (it reuses the test build); the
+# Python tests compare it with the kehoach binary built above.
+PIP=(python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore)
+"${PIP[@]}" "maturin>=1.7,<2" "pytest>=7" pandas pyarrow duckdb matplotlib
+WHEELS="${CARGO_TARGET_DIR:-target}/wheels"
+rm -rf "$WHEELS"
+cargo build --locked -p kehoach
+maturin build --locked --profile dev -q -m python/Cargo.toml -o "$WHEELS"
+"${PIP[@]}" --force-reinstall --no-deps "$WHEELS"/kehoach-*.whl
+python3 -m pytest -q python/tests

@@ -26,7 +26,11 @@ where
 
 /// The `ExtractError` of one document.
 fn extract_error(py: Python<'_>, path: &str, f: &Failure) -> PyErr {
-    match error_value(py, "ExtractError", (path, f.kind.as_str(), f.reason.as_str())) {
+    match error_value(
+        py,
+        "ExtractError",
+        (path, f.kind.as_str(), f.reason.as_str()),
+    ) {
         Ok(v) => PyErr::from_value(v),
         Err(e) => e,
     }
@@ -99,7 +103,9 @@ fn extract(
     };
     let res = py.detach(move || -> Result<Result<String, Failure>, String> {
         let mut batch = Batch::start(vec![input], &opts).map_err(|e| e.to_string())?;
-        let got = batch.next().ok_or("the extraction ended without a result")?;
+        let got = batch
+            .next()
+            .ok_or("the extraction ended without a result")?;
         Ok(got.into_result().and_then(|plan| {
             serde_json::to_string(&plan)
                 .map_err(|e| Failure::new(FailureKind::Reader, e.to_string()))
@@ -111,6 +117,9 @@ fn extract(
         Err(e) => Err(PyValueError::new_err(e)),
     }
 }
+
+/// One result of an [`Extraction`]: the path, the plan's JSON or the `ExtractError`.
+type Item = (String, Option<String>, Option<Py<PyAny>>);
 
 /// Many documents in parallel: an iterator of `(path, json, error)` in input order.
 #[pyclass(module = "kehoach._kehoach")]
@@ -124,7 +133,7 @@ impl Extraction {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<(String, Option<String>, Option<Py<PyAny>>)>> {
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Item>> {
         let next = py.detach(|| {
             let mut batch = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             batch.next().map(|e| {
@@ -213,10 +222,16 @@ impl Index {
                 "a plan is named by its id (4 to 16 hex digits, as plans() lists them)",
             ));
         }
-        let found = py.detach(|| self.store.find(&key)).map_err(|e| store_error(py, e))?;
+        let found = py
+            .detach(|| self.store.find(&key))
+            .map_err(|e| store_error(py, e))?;
         let id = match found.as_slice() {
             [one] => one.id.clone(),
-            [] => return Err(PyKeyError::new_err(format!("no imported plan has id {key}"))),
+            [] => {
+                return Err(PyKeyError::new_err(format!(
+                    "no imported plan has id {key}"
+                )))
+            }
             many => {
                 return Err(PyKeyError::new_err(format!(
                     "{key} is the start of {} plan ids; give more of the id",

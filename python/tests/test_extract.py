@@ -1,0 +1,174 @@
+"""kehoach.extract and extract_many against the command line's --json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import kehoach
+from conftest import ROOT, run_cli
+
+#: Folders of documents: the corpus, every fixture kind and the real set.
+DOC_DIRS = [
+    "corpus",
+    "fixtures/plans",
+    "fixtures/variants",
+    "fixtures/docx",
+    "fixtures/pdf",
+    "fixtures/real",
+    "fixtures/scans/cases",
+    "fixtures/scans/ccitt",
+    "fixtures/bad",
+]
+# The page-by-page scans of the corpus (120 pages at 300 and 200 dpi) take
+# minutes of OCR on each side; they go through the same code as the scans
+# above. KEHOACH_TEST_ALL_SCANS=1 compares them too.
+if os.environ.get("KEHOACH_TEST_ALL_SCANS") == "1":
+    DOC_DIRS += ["fixtures/scans/300", "fixtures/scans/200"]
+
+
+def documents() -> list[Path]:
+    """Every input document of those folders (not gold records, manifests or
+    READMEs; JSON only among the bad inputs)."""
+    files = []
+    for d in DOC_DIRS:
+        for p in sorted((ROOT / d).rglob("*")):
+            parts = p.relative_to(ROOT).parts
+            if not p.is_file() or "gold" in parts or p.name in ("README.md", "manifest.json"):
+                continue
+            if p.suffix == ".json" and d != "fixtures/bad":
+                continue
+            files.append(p)
+    return files
+
+
+def rel(p: Path) -> str:
+    return str(p.relative_to(ROOT))
+
+
+@pytest.fixture(scope="module")
+def cli_plans() -> dict:
+    """Every document through one `kehoach extract --jsonl` run: plans by
+    source path, failure reasons by path, repeats by path."""
+    files = [rel(p) for p in documents()]
+    out = run_cli("extract", "--jsonl", *files, check=False)
+    assert out.returncode in (0, 1), out.stderr
+    plans = {}
+    for line in out.stdout.splitlines():
+        plan = json.loads(line)
+        plans[plan["source"]["path"]] = plan
+    failed, same = {}, {}
+    for line in out.stderr.splitlines():
+        assert line.startswith("kehoach: "), line
+        body = line[len("kehoach: ") :]
+        path = next(f for f in sorted(files, key=len, reverse=True) if body.startswith(f + ": "))
+        reason = body[len(path) + 2 :]
+        if reason.startswith("same bytes as ") and reason.endswith("; read once"):
+            same[path] = reason[len("same bytes as ") : -len("; read once")]
+        else:
+            failed[path] = reason
+    return {"files": files, "plans": plans, "failed": failed, "same": same}
+
+
+def test_there_are_documents_of_every_kind(cli_plans):
+    kinds = {Path(f).suffix for f in cli_plans["files"]}
+    assert {".txt", ".docx", ".pdf", ".doc", ".zip"} <= kinds
+    assert len(cli_plans["plans"]) >= 60
+    assert len(cli_plans["failed"]) >= 10  # fixtures/bad
+
+
+def test_extract_equals_the_cli_for_every_document(cli_plans):
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        results = dict(kehoach.extract_many(cli_plans["files"]))
+    finally:
+        os.chdir(cwd)
+    assert len(results) == len(cli_plans["files"])
+    compared = 0
+    for path in cli_plans["files"]:
+        got = results[path]
+        if path in cli_plans["failed"]:
+            assert isinstance(got, kehoach.ExtractError), path
+            assert got.path == path
+            assert got.reason == cli_plans["failed"][path], path
+            continue
+        assert isinstance(got, dict), f"{path}: {got}"
+        want = cli_plans["plans"].get(path)
+        if want is None:  # the same bytes as an earlier input
+            want = dict(cli_plans["plans"][cli_plans["same"][path]])
+            want["source"] = dict(want["source"], path=path)
+        assert got == want, path
+        compared += 1
+    assert compared == len(cli_plans["plans"]) + len(cli_plans["same"])
+
+
+def test_extract_one_file_bytes_and_pathlike(root):
+    path = root / "corpus" / "000_9b75833fe1e96175.txt"
+    want = json.loads(run_cli("extract", rel(path), "--json").stdout)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        assert kehoach.extract(rel(path)) == want
+        assert kehoach.extract(Path(rel(path))) == want
+    finally:
+        os.chdir(cwd)
+    from_bytes = kehoach.extract(path.read_bytes(), name=rel(path))
+    assert from_bytes == want
+    anonymous = kehoach.extract(bytearray(path.read_bytes()))
+    assert anonymous["source"]["path"] == "<bytes>"
+    assert anonymous["tasks"] == want["tasks"]
+
+
+def test_a_corrupt_file_raises_extract_error(root, tmp_path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(kehoach.ExtractError) as e:
+        kehoach.extract(bad)
+    assert e.value.path == str(bad)
+    assert e.value.kind == "reader"
+    assert "not a DOCX file" in e.value.reason
+    assert str(bad) in str(e.value)
+    with pytest.raises(kehoach.ExtractError) as e:
+        kehoach.extract(tmp_path / "missing.txt")
+    assert e.value.kind == "io"
+    with pytest.raises(ValueError):
+        kehoach.extract(12345)  # type: ignore[arg-type]
+
+
+def test_extract_many_goes_on_after_bad_files(root, tmp_path):
+    good = sorted((root / "corpus").glob("*.txt"))
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    inputs = [good[0], tmp_path / "bad.pdf", tmp_path / "missing.txt", *good[1:]]
+    results = list(kehoach.extract_many(inputs, workers=2))
+    assert [p for p, _ in results] == [str(p) for p in inputs]
+    kinds = [type(r).__name__ for _, r in results]
+    assert kinds == ["dict", "ExtractError", "ExtractError"] + ["dict"] * (len(good) - 1)
+    assert results[2][1].kind == "io"
+
+
+def test_extract_many_walks_directories_and_is_lazy(root):
+    it = kehoach.extract_many(root / "corpus")
+    n = len(it)
+    assert n == len([p for p in (root / "corpus").rglob("*") if p.is_file()])
+    first = next(it)
+    assert first[0].endswith(".txt") and isinstance(first[1], dict)
+    del it  # dropping a half-read extraction stops its workers
+
+
+def test_extract_error_pickles():
+    import pickle
+
+    e = kehoach.ExtractError("a.pdf", "limit", "too many pages")
+    back = pickle.loads(pickle.dumps(e))
+    assert (back.path, back.kind, back.reason) == ("a.pdf", "limit", "too many pages")
+    assert str(back) == "a.pdf: too many pages"
+
+
+def test_help_shows_an_example():
+    doc = kehoach.extract.__doc__ or ""
+    assert "Example" in doc and "kehoach.extract(" in doc
+    assert "Example" in (kehoach.extract_many.__doc__ or "")
