@@ -9,15 +9,19 @@
 //! * [`write_xlsx`]: the same columns in a real XLSX workbook;
 //! * [`write_jsonl`]: one JSON object per line (plan id, source, meta, task);
 //! * [`write_bulk`]: Elasticsearch / Quickwit `_bulk` NDJSON (an action line and
-//!   a flat document per task).
+//!   a flat document per task);
+//! * [`write_parquet`]: the CSV columns in a Parquet file, typed (integers,
+//!   dates, lists of units), written in row groups as the records come.
 //!
 //! [`series`] gathers the targets whose metric matches a query into one
 //! timeline per issuer, and [`chart`] draws those timelines as SVG.
 
 pub mod chart;
+mod parquet;
 pub mod series;
 mod writers;
 
+pub use parquet::{write_parquet, ParquetOptions, PARQUET_ROW_GROUP_ROWS};
 pub use writers::{flat_row, write_bulk, write_csv, write_jsonl, write_xlsx, BulkOptions, COLUMNS};
 
 use kehoach_plan::{Meta, Plan, Source, Task};
@@ -37,6 +41,24 @@ pub enum Error {
     /// A record could not be serialised.
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),
+    /// The Parquet writer failed.
+    #[error("Parquet error: {0}")]
+    Parquet(#[source] ::parquet::errors::ParquetError),
+    /// A batch of Parquet columns could not be assembled.
+    #[error("Arrow error: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// A date field is not a `YYYY-MM-DD` calendar date, so it has no Parquet date value.
+    #[error("plan {plan}, task {seq}: {column} {value:?} is not a YYYY-MM-DD date")]
+    InvalidDate {
+        /// The plan's id.
+        plan: String,
+        /// The task's `seq`.
+        seq: u32,
+        /// The column (`date` or `due_by`).
+        column: &'static str,
+        /// The stored text.
+        value: String,
+    },
     /// The chart could not be drawn.
     #[error("chart error: {0}")]
     Chart(String),

@@ -6,7 +6,7 @@ use kehoach_plan::Target;
 use serde_json::json;
 use std::io::Write;
 
-/// The flat columns of CSV and XLSX exports, in order.
+/// The flat columns of CSV, XLSX and Parquet exports, in order.
 pub const COLUMNS: &[&str] = &[
     "plan_id",
     "path",
@@ -52,7 +52,7 @@ const NUMERIC: &[&str] = &[
 ];
 
 /// `mức độ hài lòng >= 90%`.
-fn target_text(t: &Target) -> String {
+pub(crate) fn target_text(t: &Target) -> String {
     // `90%`, but `5 kịch bản`.
     let gap = if t.unit == "%" { "" } else { " " };
     format!(
