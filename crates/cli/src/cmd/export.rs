@@ -1,8 +1,8 @@
-//! `kehoach export`: task records from the index as JSON Lines, CSV, XLSX or bulk NDJSON.
+//! `kehoach export`: task records from the index as JSON Lines, CSV, XLSX, Parquet or bulk NDJSON.
 
 use crate::EXIT_OK;
 use anyhow::Context;
-use kehoach_export::{BulkOptions, TaskRecord};
+use kehoach_export::{BulkOptions, ParquetOptions, TaskRecord};
 use kehoach_index::{Hit, SearchRequest, Store, DEFAULT_DATA_DIR};
 use std::io::Write;
 use std::path::PathBuf;
@@ -70,6 +70,15 @@ pub enum ExportFormat {
     Xlsx,
     /// Elasticsearch / Quickwit `_bulk` lines: an action line and a flat document per task.
     NdjsonBulk,
+    /// The CSV columns in a Parquet file, typed: numbers, dates, lists of units and targets.
+    Parquet,
+}
+
+impl ExportFormat {
+    /// Binary formats are not written to a terminal.
+    fn is_binary(self) -> bool {
+        matches!(self, ExportFormat::Xlsx | ExportFormat::Parquet)
+    }
 }
 
 /// Arguments of `kehoach export`.
@@ -79,8 +88,16 @@ Exports every task record in the index, or those matching QUERY and the filters 
 `kehoach search`). CSV and XLSX are flat: one row per task, units joined by '; ', all targets as
 text plus the first target's metric/op/value/unit in their own columns.
 
+Parquet has the same columns in the same order, typed: year, seq, level, parent and target_count
+are Int64, target_value Float64, date and due_by Date32, lead_units, support_units and targets
+lists of strings (the items the CSV joins with '; '); the other columns are strings. A cell that
+is empty in the CSV is null in Parquet (an empty list for the list columns). Rows are written in
+row groups of 8192 as they come. XLSX and Parquet are binary: give -o FILE on a terminal.
+
 Examples:
   kehoach export --format xlsx -o tasks.xlsx
+  kehoach export --format parquet -o tasks.parquet
+  duckdb -c \"select issuer, count(*) from 'tasks.parquet' group by issuer\"
   kehoach export 'hài lòng' --year 2024..2025 --format csv -o hai-long.csv
   kehoach export --format ndjson-bulk --index-name plans > bulk.ndjson
   curl -H 'Content-Type: application/x-ndjson' --data-binary @bulk.ndjson localhost:9200/_bulk")]
@@ -91,8 +108,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
-    /// Write to FILE instead of standard output (required for xlsx on a terminal).
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Write to FILE instead of standard output (required for xlsx and parquet on a terminal).
+    #[arg(long, short = 'o', visible_alias = "out", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Index name in the action lines of ndjson-bulk.
     #[arg(long, value_name = "NAME", default_value = "kehoach-tasks")]
@@ -106,11 +123,14 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    if args.format == ExportFormat::Xlsx
-        && args.output.is_none()
-        && crate::output::stdout_is_terminal()
-    {
-        anyhow::bail!("XLSX is binary: give -o FILE.xlsx (or redirect standard output to a file)");
+    if args.format.is_binary() && args.output.is_none() && crate::output::stdout_is_terminal() {
+        let (name, ext) = match args.format {
+            ExportFormat::Parquet => ("Parquet", "parquet"),
+            _ => ("XLSX", "xlsx"),
+        };
+        anyhow::bail!(
+            "{name} is binary: give -o FILE.{ext} (or redirect standard output to a file)"
+        );
     }
     let store = Store::open(&args.data)?;
     let hits = matching_tasks(&store, &args.query, &args.filters)?;
@@ -148,7 +168,37 @@ fn write<'a, W: Write + Send>(
                 index: args.index_name.clone(),
             },
         )?,
+        ExportFormat::Parquet => {
+            kehoach_export::write_parquet(&mut out, records, &ParquetOptions::default())?
+        }
     };
     out.flush()?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser, Debug)]
+    struct Cmd {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    #[test]
+    fn parquet_is_a_binary_format_written_to_a_file() {
+        let cmd = Cmd::try_parse_from(["export", "--format", "parquet", "--out", "t.parquet"])
+            .expect("valid arguments");
+        assert_eq!(cmd.args.format, ExportFormat::Parquet);
+        assert_eq!(cmd.args.output, Some(PathBuf::from("t.parquet")));
+        assert!(ExportFormat::Parquet.is_binary() && ExportFormat::Xlsx.is_binary());
+        assert!(!ExportFormat::Csv.is_binary());
+        let help = Cmd::command().render_long_help().to_string();
+        assert!(
+            help.contains("parquet") && help.contains("Date32"),
+            "{help}"
+        );
+    }
 }
