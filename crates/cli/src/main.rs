@@ -52,7 +52,7 @@ enum Command {
     Diff(cmd::diff::Args),
     /// Target timelines: every target whose metric matches QUERY, by year and issuer (--chart FILE.svg).
     Targets(cmd::targets::Args),
-    /// Export task records from the index as JSON Lines, CSV, XLSX or Elasticsearch bulk NDJSON.
+    /// Export task records from the index as JSON Lines, CSV, XLSX, Parquet or Elasticsearch bulk NDJSON.
     Export(cmd::export::Args),
     /// Serve the search, plan, compare and target pages and the JSON API over HTTP (read-only).
     Serve(cmd::serve::Args),
