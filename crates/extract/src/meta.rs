@@ -992,7 +992,37 @@ fn org_name(top: &[String]) -> Option<String> {
         }
     }
     let name = normalize(bodies.last()?);
-    clean_issuer(&title_case_org(&name))
+    clean_issuer(&restore_body_type(&title_case_org(&name)))
+}
+
+/// Kinds of body as printed, for names whose marks a scan lost (`TO CÔNG
+/// TÁC` read for `TỔ CÔNG TÁC`): the words a name starts with are spelled
+/// out again when they fold to one of these.
+const BODY_TYPES: &[&str] = &[
+    "Tổ công tác",
+    "Tổ giúp việc",
+    "Đoàn kiểm tra",
+    "Đoàn công tác",
+    "Ủy ban nhân dân",
+    "Hội đồng nhân dân",
+    "Ban Chỉ đạo",
+    "Chi cục",
+    "Trung tâm",
+    "Văn phòng",
+];
+
+fn restore_body_type(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    for t in BODY_TYPES {
+        let n = t.split_whitespace().count();
+        if words.len() > n && fold(&words[..n].join(" ")) == fold(t) {
+            return std::iter::once(*t)
+                .chain(words[n..].iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    name.to_string()
 }
 
 /// "ỦY BAN NHÂN DÂN HUYỆN KON RẪY" → "Ủy ban nhân dân huyện Kon Rẫy";
@@ -1008,6 +1038,22 @@ fn title_case_org(s: &str) -> String {
     let mut proper = false;
     for (i, w) in words.iter().enumerate() {
         let f = fold(w);
+        // A document number (`1050/QĐ-SCT`) stays as printed; a document
+        // named by its number is capitalised (`theo Quyết định số 1050/…`).
+        if w.chars().any(|c| c.is_ascii_digit() || c == '/') {
+            out.push(w.to_string());
+            continue;
+        }
+        let names_document = words
+            .get(i + 1)
+            .zip(words.get(i + 2))
+            .is_some_and(|(next, so)| {
+                fold(so) == "so" && DOCUMENT_KINDS.contains(&format!("{f} {}", fold(next)).as_str())
+            });
+        if names_document {
+            out.push(capitalise(w));
+            continue;
+        }
         let is_acronym = w.chars().count() <= 5 && !generic.contains(&f.as_str()) && !proper;
         let after_type = i > 0
             && ORG_TYPES.contains(&fold(words[i - 1]).as_str())
@@ -1033,6 +1079,19 @@ fn title_case_org(s: &str) -> String {
     }
     out.join(" ")
 }
+
+/// Kinds of document (folded) that a body may be named after (`Đoàn kiểm
+/// tra theo Quyết định số …`).
+const DOCUMENT_KINDS: &[&str] = &[
+    "quyet dinh",
+    "ke hoach",
+    "nghi quyet",
+    "chi thi",
+    "thong bao",
+    "cong van",
+    "thong tu",
+    "nghi dinh",
+];
 
 /// Words naming a kind of body; the word after them starts the body's name.
 const ORG_TYPES: &[&str] = &["so", "phong", "cuc", "ban", "vien", "truong", "tam", "doi"];
@@ -1197,7 +1256,8 @@ fn signer(lines: &[Line], from: usize) -> Option<Signer> {
             .unwrap_or_default()
             .iter()
             .take(20)
-            .find_map(|l| person_name(&l.text));
+            .find_map(|l| person_name(&l.text))
+            .or_else(|| damaged_name(lines, after));
         return Some(Signer { name, position });
     }
     let idx = position_line.or_else(|| lines.iter().rposition(|l| position_of(l).is_some()))?;
@@ -1218,11 +1278,67 @@ fn signer(lines: &[Line], from: usize) -> Option<Signer> {
     let name = lines[idx + 1..]
         .iter()
         .take(20)
-        .find_map(|l| person_name(&l.text));
+        .find_map(|l| person_name(&l.text))
+        .or_else(|| damaged_name(lines, idx + 1));
     Some(Signer {
         name,
         position: Some(position),
     })
+}
+
+/// A signer's name whose first word the signature or seal over it damaged
+/// in a scan (`*Hfeäng Văn Thuân`): its last two words, read well, find the
+/// person where the text names them in full (`Ông Hoàng Văn Thuân - Trưởng
+/// đoàn`). None unless exactly one such full name is found.
+fn damaged_name(lines: &[Line], from: usize) -> Option<String> {
+    let name_word = |w: &str| {
+        let mut cs = w.chars();
+        cs.next().is_some_and(char::is_uppercase)
+            && cs.all(char::is_lowercase)
+            && kehoach_text::is_valid_syllable(w)
+    };
+    // The name is printed under the capacity, or over the person's office.
+    let start = from.saturating_sub(3);
+    let tail: Vec<String> = lines.get(start..)?.iter().take(9).find_map(|l| {
+        let words: Vec<&str> = l.text.split_whitespace().collect();
+        if !(2..=5).contains(&words.len())
+            || words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+        {
+            return None;
+        }
+        let last = &words[words.len() - 2..];
+        last.iter()
+            .all(|w| name_word(w))
+            .then(|| last.iter().map(|w| w.to_string()).collect())
+    })?;
+    let mut found: Vec<String> = Vec::new();
+    for l in lines {
+        let words: Vec<&str> = l
+            .text
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')'))
+            .filter(|w| !w.is_empty())
+            .map(|w| w.trim_end_matches('.'))
+            .collect();
+        for i in 1..words.len().saturating_sub(1) {
+            if words[i] != tail[0] || words[i + 1] != tail[1] {
+                continue;
+            }
+            // One or two name words before the tail, the first a surname.
+            for k in 1..=2usize.min(i) {
+                let full = words[i - k..i + 2].join(" ");
+                if words[i - k..i].iter().all(|w| name_word(w)) && is_person_name(&full) {
+                    if !found.contains(&full) {
+                        found.push(full);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// `KT. CHỦ TỊCH`, `TM. ỦY BAN NHÂN DÂN`, `T/M. ĐOÀN KIỂM TRA`: signing on
@@ -1474,6 +1590,15 @@ mod tests {
     #[test]
     fn names_and_positions() {
         assert!(is_person_name("Nguyễn Tuấn Anh"));
+        let damaged = mk(&[
+            "4.1. Ông. Hoàng Văn Thuân - Trưởng đoàn: Phụ trách chung;",
+            "4.2. Bà Lê Thị Hoa - Thành viên;",
+            "*Hfeäng Văn Thuân",
+            "PHÓ GIÁM ĐỐC",
+            "SỞ CÔNG THƯƠNG",
+        ]);
+        let s = signer(&damaged, 2).expect("signer");
+        assert_eq!(s.name.as_deref(), Some("Hoàng Văn Thuân"));
         assert!(is_person_name("Đinh Thị Hồng Thu"));
         assert!(!is_person_name("Đài truyền thanh xã."));
         assert!(!is_person_name("Bản điện tử:"));
@@ -1525,6 +1650,15 @@ mod tests {
     #[test]
     fn org_casing() {
         assert_eq!(title_case_org("SỞ Y TẾ"), "Sở Y tế");
+        assert_eq!(
+            restore_body_type(&title_case_org("TO CÔNG TÁC LIÊN NGÀNH TW")),
+            "Tổ công tác liên ngành TW"
+        );
+        assert_eq!(restore_body_type("Sở Y tế"), "Sở Y tế");
+        assert_eq!(
+            title_case_org("ĐOÀN KIỂM TRA THEO QUYẾT ĐỊNH SỐ 1050/QĐ-SCT"),
+            "Đoàn kiểm tra theo Quyết định số 1050/QĐ-SCT"
+        );
         assert_eq!(
             title_case_org("ỦY BAN NHÂN DÂN HUYỆN VĨNH CỬU"),
             "Ủy ban nhân dân huyện Vĩnh Cửu"
