@@ -324,11 +324,14 @@ fn reread_numbers(results: &mut [PageResult]) {
         return;
     }
     let dpi = results.iter().map(|r| r.dpi).max().unwrap_or(300);
-    let plain = read_number_sheet(&items, dpi, 1, gap);
-    // Enlarged twice: the dot of `1.4` in small print is often dropped at
-    // the scan's size (and an enlarged number of a coarse scan is read worse,
-    // so only a dot is taken from it).
-    let enlarged = read_number_sheet(&items, dpi, NUMBER_SCALE, gap);
+    // Read as scanned and enlarged twice (the dot of `1.4` in small print is
+    // often dropped at the scan's size, and an enlarged number of a coarse
+    // scan is read worse, so only a dot is taken from it): two engine calls
+    // at once, as the last work of the document.
+    let (plain, enlarged) = rayon::join(
+        || read_number_sheet(&items, dpi, 1, gap),
+        || read_number_sheet(&items, dpi, NUMBER_SCALE, gap),
+    );
     let places: Vec<(usize, usize, usize)> = items.iter().map(|i| (i.0, i.1, i.2)).collect();
     drop(items);
     for (k, (pi, b, row)) in places.into_iter().enumerate() {
