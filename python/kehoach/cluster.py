@@ -232,6 +232,16 @@ def _entry_of(result_path: str, abs_path: str) -> Optional[str]:
     return None
 
 
+def _node_id() -> str:
+    """The Ray node this runs on (its id's first 12 hex digits), or ``""``."""
+    try:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()[:12]
+    except Exception:
+        return ""
+
+
 def run_batch(
     out_dir: str,
     shard: str,
@@ -247,8 +257,10 @@ def run_batch(
     sleep = os.environ.get(SLEEP_ENV)
     if sleep:
         time.sleep(float(sleep))
+    node = _node_id()
     lines: List[Dict[str, Any]] = [
-        {"path": name, "sha256": sha, "shard": None, "status": "ok", "records": []} for name, _, sha in batch
+        {"path": name, "sha256": sha, "shard": None, "status": "ok", "records": [], "node": node}
+        for name, _, sha in batch
     ]
     records: List[bytes] = []
     i = 0
@@ -461,9 +473,10 @@ def _run_batches(
                 if line["status"] != "ok":
                     totals.failures.append((line["path"], line.get("kind", ""), line.get("reason", "")))
             shard = next((line["shard"] for line in lines if line["shard"]), "no shard")
+            node = lines[0].get("node") if lines else ""
             print(
                 f"kehoach.cluster: batch {n} done ({finished}/{len(batches)}): {ok} ok, "
-                f"{len(lines) - ok} failed, {shard}, {time.monotonic() - started:.1f} s",
+                f"{len(lines) - ok} failed, {shard}, node {node}, {time.monotonic() - started:.1f} s",
                 file=sys.stderr,
             )
 
