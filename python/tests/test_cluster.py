@@ -201,6 +201,23 @@ def test_import_on_two_nodes(cluster: Cluster, tmp_path: Path) -> None:
     assert summary(again.stdout) == {"seen": len(files), "imported": 0, "failed": 0, "skipped": len(files)}
     assert len(shard_records(out)) == len(records)
 
+    # A run that stopped after a shard was written, before the driver
+    # recorded it: the next run reads exactly that batch again, once.
+    lines = manifest(out)
+    lost = next(line["shard"] for line in lines if line["shard"])
+    kept = [line for line in lines if line["shard"] != lost]
+    (out / "manifest.jsonl").write_text("".join(json.dumps(line) + "\n" for line in kept), encoding="utf-8")
+    redo = cluster_import(cluster, *args, "--out", str(out))
+    assert redo.returncode == 0, redo.stdout + redo.stderr
+    n_lost = len(lines) - len(kept)
+    assert summary(redo.stdout) == {
+        "seen": len(files), "imported": n_lost, "failed": 0, "skipped": len(files) - n_lost
+    }
+    assert "shards check: one record per imported input" in redo.stdout
+    assert sorted(json.dumps(r, sort_keys=True) for r in shard_records(out)) == sorted(
+        json.dumps(r, sort_keys=True) for r in records
+    )
+
     # The shards into an index: the plans of importing the files directly.
     from_shards = run_cli("import", "--from-shards", str(out), "--data", str(tmp_path / "a"), "--json", "-q")
     direct = run_cli("import", *args, "--data", str(tmp_path / "b"), "--json", "-q", check=False)
@@ -255,3 +272,47 @@ def test_a_lost_node_is_redone(tmp_path: Path) -> None:
         assert len([line for line in seen if "done" in line]) < n, stderr
     finally:
         c.stop()
+
+
+# ---------------------------------------------------------------- the driver's pieces, without a cluster
+
+
+def test_inputs_are_listed_once(tmp_path: Path) -> None:
+    from kehoach.cluster import list_inputs
+
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "b.txt").write_text("b")
+    (tmp_path / "d" / "sub" / "a.txt").write_text("a")
+    (tmp_path / "d" / ".hidden.txt").write_text("h")
+    (tmp_path / "d" / "data").mkdir()
+    (tmp_path / "d" / "data" / "FORMAT").write_text("kehoach-index 1")
+    paths = tmp_path / "paths.txt"
+    paths.write_text(f"# a list\n\n{tmp_path / 'd' / 'b.txt'}\n{tmp_path / 'missing.txt'}\n")
+    got = list_inputs([str(tmp_path / "d"), f"@{paths}"])
+    d = tmp_path / "d"
+    assert got == [str(d / "b.txt"), str(d / "sub" / "a.txt"), str(tmp_path / "missing.txt")]
+    assert list_inputs([str(tmp_path / "d")], skip=[tmp_path / "d" / "sub"]) == [str(d / "b.txt")]
+
+
+def test_shards_are_named_by_their_batch_and_checked(tmp_path: Path) -> None:
+    from kehoach.cluster import Input, clean_orphans, read_manifest, shard_name, verify, write_atomically
+
+    a, b = Input("a.txt", "/x/a.txt", "1" * 64), Input("b.txt", "/x/b.txt", "2" * 64)
+    assert shard_name([a, b]) == shard_name([Input("a.txt", "/y/a.txt", "1" * 64), b])
+    assert shard_name([a, b]) != shard_name([b, a]) != shard_name([a])
+    rec = {"source": {"path": "a.txt", "sha256": "1" * 64}}
+    shard = shard_name([a])
+    write_atomically(tmp_path / shard, (json.dumps(rec) + "\n").encode())
+    assert [p.name for p in tmp_path.iterdir()] == [shard]
+    line = {"path": "a.txt", "sha256": "1" * 64, "shard": shard, "status": "ok", "records": [["a.txt", "1" * 64]]}
+    (tmp_path / "manifest.jsonl").write_text(json.dumps(line) + "\n" + '{"torn', encoding="utf-8")
+    assert read_manifest(tmp_path) == [line]
+    assert verify(tmp_path) == []
+    # A record twice is found.
+    write_atomically(tmp_path / shard, (json.dumps(rec) + "\n").encode() * 2)
+    assert verify(tmp_path) == ["a.txt: 2 record(s) in the shards, the manifest names it 1 time(s)"]
+    # Shards no manifest line names, and temporary files, are removed.
+    (tmp_path / shard_name([b])).write_text("{}\n")
+    (tmp_path / ".tmp-x").write_text("")
+    assert clean_orphans(tmp_path, read_manifest(tmp_path)) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.jsonl", shard]
