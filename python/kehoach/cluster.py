@@ -303,6 +303,10 @@ def run_batch(
 # ---------------------------------------------------------------- the driver
 
 
+class RunError(Exception):
+    """The run cannot start (exit status 2)."""
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Holds the output directory's lock: one driver at a time."""
@@ -312,7 +316,7 @@ def _locked(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SystemExit(f"kehoach.cluster: {out} is used by another run") from None
+            raise RunError(f"{out} is used by another run") from None
         yield
 
 
@@ -402,7 +406,11 @@ def run_import(args: argparse.Namespace) -> int:
             # that the workers import it rather than unpickle a copy.
             from kehoach.cluster import run_batch as batch_fn
 
-            ray.init(address=args.address, logging_level=logging.WARNING, log_to_driver=False)
+            try:
+                ray.init(address=args.address, logging_level=logging.WARNING, log_to_driver=False)
+            except Exception as e:
+                where = f"the Ray cluster at {args.address}" if args.address else "a local Ray"
+                raise RunError(f"cannot start or reach {where}: {e}") from e
             task = ray.remote(max_retries=3, retry_exceptions=True, num_cpus=args.workers_per_task)(batch_fn)
             _run_batches(task, out, batches, args, totals)
         with open(out / MANIFEST, "a", encoding="utf-8") as f:
@@ -516,7 +524,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("--batch-size and --workers-per-task must be at least 1")
     try:
         return run_import(args)
-    except OSError as e:
+    except (OSError, RunError) as e:
         print(f"kehoach.cluster: {e}", file=sys.stderr)
         return EXIT_ERROR
 

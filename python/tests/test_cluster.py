@@ -316,3 +316,14 @@ def test_shards_are_named_by_their_batch_and_checked(tmp_path: Path) -> None:
     (tmp_path / ".tmp-x").write_text("")
     assert clean_orphans(tmp_path, read_manifest(tmp_path)) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.jsonl", shard]
+
+
+def test_one_run_at_a_time(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import fcntl
+
+    from kehoach.cluster import main
+
+    with open(tmp_path / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["import", str(ROOT / "corpus"), "--out", str(tmp_path)]) == 2
+    assert "is used by another run" in capsys.readouterr().err
