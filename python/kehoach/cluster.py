@@ -170,6 +170,7 @@ def read_manifest(out: Path) -> List[Dict[str, Any]]:
 
 
 def _fsync_dir(path: Path) -> None:
+    """Syncs a directory, so that a rename in it is on disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -355,6 +356,7 @@ def verify(out: Path) -> List[str]:
 
 
 def _batches(items: List[Input], size: int) -> List[List[Input]]:
+    """``items`` in consecutive batches of ``size`` (the last may be shorter)."""
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
