@@ -96,9 +96,10 @@ class Cluster:
     def stop(self) -> None:
         for p in reversed(self.procs):
             with_group(p, signal.SIGTERM)
+        end = time.monotonic() + 5
         for p in self.procs:
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=max(0.1, end - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
             with_group(p, signal.SIGKILL)
