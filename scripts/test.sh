@@ -36,7 +36,7 @@ echo "== python package"
 # The wheel is built with the dev profile (it reuses the test build); the
 # Python tests compare it with the kehoach binary built above.
 PIP=(python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore)
-"${PIP[@]}" "maturin>=1.7,<2" "pytest>=7" pandas pyarrow duckdb matplotlib
+"${PIP[@]}" "maturin>=1.7,<2" "pytest>=7" pandas pyarrow duckdb matplotlib ray
 WHEELS="${CARGO_TARGET_DIR:-target}/wheels"
 rm -rf "$WHEELS"
 cargo build --locked -p kehoach

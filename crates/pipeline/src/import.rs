@@ -19,7 +19,7 @@ use kehoach_index::{Store, WriterOptions};
 use kehoach_plan::Plan;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::{Duration, Instant};
@@ -358,6 +358,188 @@ pub fn import(
     Ok(sum)
 }
 
+/// The shard files of a directory, sorted by name: its `*.ndjson` files
+/// (hidden files, such as shards still being written, are left out).
+pub fn shard_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut shards = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.starts_with('.') && name.ends_with(SHARD_EXT) && path.is_file() {
+            shards.push(path);
+        }
+    }
+    shards.sort();
+    Ok(shards)
+}
+
+/// The extension of shard files: one `kehoach/plan@1` record per line.
+pub const SHARD_EXT: &str = ".ndjson";
+
+/// Longest line of a shard (one record).
+const MAX_SHARD_LINE: u64 = 64 << 20;
+
+/// One line of a shard as a plan with the name and SHA-256 it is imported
+/// under (the record's `source.path` and `source.sha256`).
+fn shard_record(line: &[u8]) -> Result<(String, String, Plan), Failure> {
+    let bad = |reason: &str| Failure::new(crate::FailureKind::Reader, reason);
+    let plan = match plan_json(line) {
+        Some(res) => res?,
+        None => return Err(bad("not a kehoach/plan@1 record")),
+    };
+    let sha = plan.source.sha256.to_ascii_lowercase();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("the record has no valid source.sha256"));
+    }
+    if plan.source.path.is_empty() {
+        return Err(bad("the record has no source.path"));
+    }
+    Ok((plan.source.path.clone(), sha, plan))
+}
+
+/// Imports the plan records of NDJSON shard files (one `kehoach/plan@1`
+/// record per line, as a cluster import writes them) into `store`, without
+/// reading the documents again. Each record is imported under its
+/// `source.path` and `source.sha256`; incremental like [`import`] (a SHA
+/// already in the index is unchanged, the same SHA twice is imported once).
+/// A line that is not a valid record is a failure named `SHARD:LINE`; a
+/// shard that cannot be read is a failure named by its path; the other
+/// records are imported. `on_file` is called after every shard. Fails only
+/// when the index cannot be written.
+pub fn import_shards(
+    store: &Store,
+    shards: &[PathBuf],
+    opts: &ImportOptions,
+    on_file: &mut dyn FnMut(&Summary),
+) -> Result<Summary, Error> {
+    use std::io::{BufRead, Read};
+    let start = Instant::now();
+    let mut writer = store.writer(WriterOptions {
+        threads: 1,
+        memory_bytes: opts.memory_bytes,
+    })?;
+    let known = store.plans()?;
+    let known_shas: HashSet<String> = known.iter().map(|p| p.file_sha256.clone()).collect();
+    let known_paths: HashMap<String, String> = known
+        .into_iter()
+        .map(|p| (p.file_path, p.file_sha256))
+        .collect();
+    let mut claimed: HashMap<String, String> = HashMap::new();
+    let mut sum = Summary::default();
+    let mut since_commit = 0usize;
+    let mut last_commit = Instant::now();
+    fn fail(sum: &mut Summary, file: String, failure: Failure) {
+        sum.failed += 1;
+        sum.failures.push(Failed {
+            file,
+            reason: failure.reason,
+            kind: failure.kind,
+        });
+    }
+    for shard in shards {
+        let shard_name = shard.display().to_string();
+        let file = match std::fs::File::open(shard) {
+            Ok(f) => f,
+            Err(e) => {
+                let failure = Failure::new(crate::FailureKind::Io, format!("cannot open: {e}"));
+                fail(&mut sum, shard_name, failure);
+                on_file(&sum);
+                continue;
+            }
+        };
+        let mut reader = std::io::BufReader::new(file);
+        let mut line = Vec::new();
+        let mut number = 0u64;
+        loop {
+            line.clear();
+            number += 1;
+            let read = (&mut reader)
+                .take(MAX_SHARD_LINE + 1)
+                .read_until(b'\n', &mut line);
+            let n = match read {
+                Ok(n) => n,
+                Err(e) => {
+                    let failure = Failure::new(crate::FailureKind::Io, format!("cannot read: {e}"));
+                    fail(&mut sum, format!("{shard_name}:{number}"), failure);
+                    break;
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            let name = format!("{shard_name}:{number}");
+            if line.len() as u64 > MAX_SHARD_LINE {
+                let failure = Failure::new(
+                    crate::FailureKind::Limit,
+                    format!("a line longer than {MAX_SHARD_LINE} bytes"),
+                );
+                fail(&mut sum, name, failure);
+                // Skip the rest of the long line.
+                let mut rest = Vec::new();
+                if reader.read_until(b'\n', &mut rest).is_err() {
+                    break;
+                }
+                continue;
+            }
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            sum.files_seen += 1;
+            sum.bytes_read += n as u64;
+            let (path, sha, plan) = match shard_record(&line) {
+                Ok(r) => r,
+                Err(failure) => {
+                    fail(&mut sum, name, failure);
+                    continue;
+                }
+            };
+            if known_shas.contains(&sha) {
+                sum.unchanged += 1;
+                continue;
+            }
+            if let Some(first) = claimed.get(&sha) {
+                sum.unchanged += 1;
+                sum.duplicates.push(Duplicate {
+                    file: path,
+                    same_as: first.clone(),
+                });
+                continue;
+            }
+            writer.add_plan(&path, &sha, &plan)?;
+            if known_paths.get(&path).is_some_and(|old| *old != sha) {
+                sum.replaced += 1;
+            }
+            claimed.insert(sha, path);
+            sum.imported += 1;
+            sum.plans += 1;
+            sum.tasks += plan.tasks.len() as u64;
+            since_commit += 1;
+            let due = (opts.commit_every > 0 && since_commit >= opts.commit_every)
+                || writer.pending_docs() >= COMMIT_DOCS
+                || last_commit.elapsed() >= COMMIT_INTERVAL;
+            if due {
+                writer.commit()?;
+                since_commit = 0;
+                last_commit = Instant::now();
+            }
+        }
+        on_file(&sum);
+    }
+    writer.finish()?;
+    store.reload()?;
+    let (plans, tasks) = store.counts()?;
+    sum.index_plans = plans;
+    sum.index_tasks = tasks;
+    sum.elapsed_s = start.elapsed().as_secs_f64();
+    let secs = sum.elapsed_s.max(1e-6);
+    sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
+    sum.tasks_per_s = sum.tasks as f64 / secs;
+    sum.index_bytes = store.disk_size();
+    sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
+    sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(sum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +571,69 @@ mod tests {
             vec![crate::FailureKind::Reader, crate::FailureKind::NotAPlan]
         );
         assert_eq!(sum.index_plans, 1);
+    }
+
+    const PLAN_TEXT: &str = "ỦY BAN NHÂN DÂN\nSố: 7/KH-UBND\nKẾ HOẠCH\nKiểm tra\n\n| STT | Nội dung | Chủ trì | Thời gian |\n| 1 | Rà soát hồ sơ | Sở Y tế | Quý I/2024 |\n";
+
+    fn record(name: &str, text: &str) -> String {
+        let plan = crate::plan_from_bytes(name, text.as_bytes()).expect("plan");
+        serde_json::to_string(&plan).expect("json")
+    }
+
+    #[test]
+    fn shards_are_imported_without_reading_the_documents() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let shards = dir.path().join("shards");
+        std::fs::create_dir(&shards).expect("mkdir");
+        let a = record("in/a.txt", PLAN_TEXT);
+        let b = record("in/b.txt", &PLAN_TEXT.replace("7/KH", "8/KH"));
+        let again = record("in/a-copy.txt", PLAN_TEXT);
+        std::fs::write(
+            shards.join("1.ndjson"),
+            format!("{a}\n{{\"schema\": \"kehoach/plan@1\"}}\n\n"),
+        )
+        .expect("write");
+        std::fs::write(shards.join("2.ndjson"), format!("{b}\n{again}\nnot json\n"))
+            .expect("write");
+        // Shards being written and other files are not read.
+        std::fs::write(shards.join(".tmp-3.ndjson"), "garbage\n").expect("write");
+        std::fs::write(shards.join("manifest.jsonl"), "{}\n").expect("write");
+        let files = shard_files(&shards).expect("list");
+        assert_eq!(files.len(), 2);
+
+        let store = Store::open_or_create(&dir.path().join("data")).expect("store");
+        let mut calls = 0;
+        let sum = import_shards(&store, &files, &ImportOptions::default(), &mut |_| {
+            calls += 1
+        })
+        .expect("import");
+        assert_eq!(calls, 2);
+        assert_eq!(
+            (sum.files_seen, sum.imported, sum.unchanged, sum.failed),
+            (5, 2, 1, 2)
+        );
+        let failed: Vec<_> = sum.failures.iter().map(|f| f.file.clone()).collect();
+        let one = files[0].display();
+        let two = files[1].display();
+        assert_eq!(failed, vec![format!("{one}:2"), format!("{two}:3")]);
+        assert_eq!(sum.duplicates[0].same_as, "in/a.txt");
+        let mut names: Vec<_> = store
+            .plans()
+            .expect("plans")
+            .into_iter()
+            .map(|p| (p.file_path, p.file_sha256))
+            .collect();
+        names.sort();
+        let sha_a = sha256_hex(PLAN_TEXT.as_bytes());
+        assert_eq!(names[0], ("in/a.txt".to_string(), sha_a));
+        assert_eq!(names[1].0, "in/b.txt");
+        assert_eq!(sum.index_plans, 2);
+
+        // Again: every record is unchanged.
+        let sum =
+            import_shards(&store, &files, &ImportOptions::default(), &mut |_| {}).expect("import");
+        assert_eq!((sum.imported, sum.unchanged, sum.failed), (0, 3, 2));
+        assert_eq!(sum.index_plans, 2);
     }
 
     #[test]

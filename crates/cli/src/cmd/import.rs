@@ -4,7 +4,9 @@ use crate::output::stderr_is_terminal;
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
 use kehoach_index::{Store, DEFAULT_DATA_DIR};
-use kehoach_pipeline::import::{import, ImportOptions, Skipped, Summary};
+use kehoach_pipeline::import::{
+    import, import_shards, shard_files, ImportOptions, Skipped, Summary,
+};
 use kehoach_pipeline::{detect, is_office_document, Detected, Limits};
 use rayon::prelude::*;
 use std::io::{Read, Write};
@@ -55,11 +57,18 @@ Examples:
   kehoach import --data /srv/kehoach corpus/   a data directory elsewhere
   kehoach import corpus/ --json                the summary as JSON
   kehoach import . --exclude 'drafts/' --exclude '*.tmp'
-  kehoach import . --dry-run                   what would be read and skipped")]
+  kehoach import . --dry-run                   what would be read and skipped
+  kehoach import --from-shards out/            records of a cluster import (docs/cluster.md)")]
 pub struct Args {
     /// Files, directories or .zip archives to import.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "from_shards", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Import the plan records of the NDJSON shards in DIR (as
+    /// `python -m kehoach.cluster import` writes them) without reading the
+    /// documents again; each record is imported under its source.path and
+    /// source.sha256.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["paths", "dry_run"])]
+    pub from_shards: Option<PathBuf>,
     /// The data directory (index and plan store); created when missing.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
     pub data: PathBuf,
@@ -102,7 +111,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     let store = Store::open_or_create(&args.data)
         .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
-    let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
     let opts = ImportOptions {
         limits: Limits {
             time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
@@ -112,9 +120,20 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         commit_every: args.commit_every,
         memory_bytes: args.memory_mb << 20,
     };
-    let progress = Progress::new(inputs.files.len() as u64, args.quiet);
-    let sum = import(&store, inputs, &opts, &mut |s| progress.file_done(s))?;
-    progress.finish();
+    let sum = if let Some(dir) = &args.from_shards {
+        let shards = shard_files(dir)
+            .with_context(|| format!("cannot list the shards in {}", dir.display()))?;
+        let progress = Progress::new(shards.len() as u64, args.quiet);
+        let sum = import_shards(&store, &shards, &opts, &mut |s| progress.file_done(s))?;
+        progress.finish();
+        sum
+    } else {
+        let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
+        let progress = Progress::new(inputs.files.len() as u64, args.quiet);
+        let sum = import(&store, inputs, &opts, &mut |s| progress.file_done(s))?;
+        progress.finish();
+        sum
+    };
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
