@@ -229,6 +229,89 @@ fn skipped(walked: &[(PathBuf, SkipReason)]) -> Vec<Skipped> {
         .collect()
 }
 
+/// The writing side of an import: the index writer, what the index holds
+/// already, and when to commit.
+struct Indexer<'a> {
+    writer: kehoach_index::Writer,
+    known_shas: HashSet<String>,
+    known_paths: HashMap<String, String>,
+    opts: &'a ImportOptions,
+    since_commit: usize,
+    last_commit: Instant,
+}
+
+impl<'a> Indexer<'a> {
+    /// Opens `store`'s writer (`threads` indexing threads) and reads what it holds.
+    fn open(store: &Store, threads: usize, opts: &'a ImportOptions) -> Result<Self, Error> {
+        let writer = store.writer(WriterOptions {
+            threads,
+            memory_bytes: opts.memory_bytes,
+        })?;
+        let known = store.plans()?;
+        let known_shas = known.iter().map(|p| p.file_sha256.clone()).collect();
+        let known_paths = known
+            .into_iter()
+            .map(|p| (p.file_path, p.file_sha256))
+            .collect();
+        Ok(Indexer {
+            writer,
+            known_shas,
+            known_paths,
+            opts,
+            since_commit: 0,
+            last_commit: Instant::now(),
+        })
+    }
+
+    /// Adds one plan, counts it, and commits when one is due.
+    fn add(&mut self, sum: &mut Summary, name: &str, sha: &str, plan: &Plan) -> Result<(), Error> {
+        self.writer.add_plan(name, sha, plan)?;
+        if self.known_paths.get(name).is_some_and(|old| old != sha) {
+            sum.replaced += 1;
+        }
+        sum.imported += 1;
+        sum.plans += 1;
+        sum.tasks += plan.tasks.len() as u64;
+        self.since_commit += 1;
+        let due = (self.opts.commit_every > 0 && self.since_commit >= self.opts.commit_every)
+            || self.writer.pending_docs() >= COMMIT_DOCS
+            || self.last_commit.elapsed() >= COMMIT_INTERVAL;
+        if due {
+            self.writer.commit()?;
+            self.since_commit = 0;
+            self.last_commit = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// The final commit, and the summary's index figures and rates.
+    fn finish(self, store: &Store, mut sum: Summary, start: Instant) -> Result<Summary, Error> {
+        self.writer.finish()?;
+        store.reload()?;
+        let (plans, tasks) = store.counts()?;
+        sum.index_plans = plans;
+        sum.index_tasks = tasks;
+        sum.elapsed_s = start.elapsed().as_secs_f64();
+        let secs = sum.elapsed_s.max(1e-6);
+        sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
+        sum.tasks_per_s = sum.tasks as f64 / secs;
+        sum.index_bytes = store.disk_size();
+        sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
+        sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok(sum)
+    }
+}
+
+/// Counts a document that could not be imported.
+fn fail(sum: &mut Summary, file: String, failure: Failure) {
+    sum.failed += 1;
+    sum.failures.push(Failed {
+        file,
+        reason: failure.reason,
+        kind: failure.kind,
+    });
+}
+
 /// Imports the walked inputs into `store`. `on_file` is called (on the
 /// calling thread) after every input file with the counts so far: for
 /// progress. Fails only when the index cannot be written; every document
@@ -245,16 +328,7 @@ pub fn import(
     } else {
         opts.threads
     };
-    let mut writer = store.writer(WriterOptions {
-        threads: threads.min(2),
-        memory_bytes: opts.memory_bytes,
-    })?;
-    let known = store.plans()?;
-    let known_shas: HashSet<String> = known.iter().map(|p| p.file_sha256.clone()).collect();
-    let known_paths: HashMap<String, String> = known
-        .into_iter()
-        .map(|p| (p.file_path, p.file_sha256))
-        .collect();
+    let mut index = Indexer::open(store, threads.min(2), opts)?;
     install_quiet_panic_hook();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -277,8 +351,8 @@ pub fn import(
     }
     let claimed = std::sync::Mutex::new(HashMap::new());
     let (tx, rx) = sync_channel::<Event>(256);
-    let mut since_commit = 0usize;
-    let mut last_commit = Instant::now();
+    // The workers skip what the index holds; the writer no longer needs it.
+    let known_shas = std::mem::take(&mut index.known_shas);
     let files = &inputs.files;
     let result: Result<(), Error> = std::thread::scope(|scope| {
         let ctx = Ctx {
@@ -311,51 +385,19 @@ pub fn import(
                 }
                 Event::Failed { name, failure } => {
                     sum.files_seen += 1;
-                    sum.failed += 1;
-                    sum.failures.push(Failed {
-                        file: name,
-                        reason: failure.reason,
-                        kind: failure.kind,
-                    });
+                    fail(&mut sum, name, failure);
                 }
                 Event::Plan { name, sha, plan } => {
                     sum.files_seen += 1;
-                    writer.add_plan(&name, &sha, &plan)?;
-                    if known_paths.get(&name).is_some_and(|old| *old != sha) {
-                        sum.replaced += 1;
-                    }
-                    sum.imported += 1;
-                    sum.plans += 1;
-                    sum.tasks += plan.tasks.len() as u64;
-                    since_commit += 1;
-                    let due = (opts.commit_every > 0 && since_commit >= opts.commit_every)
-                        || writer.pending_docs() >= COMMIT_DOCS
-                        || last_commit.elapsed() >= COMMIT_INTERVAL;
-                    if due {
-                        writer.commit()?;
-                        since_commit = 0;
-                        last_commit = Instant::now();
-                    }
+                    index.add(&mut sum, &name, &sha, &plan)?;
                 }
             }
         }
         Ok(())
     });
     result?;
-    writer.finish()?;
-    store.reload()?;
-    let (plans, tasks) = store.counts()?;
-    sum.index_plans = plans;
-    sum.index_tasks = tasks;
     sum.bytes_read = bytes_read.load(Ordering::Relaxed);
-    sum.elapsed_s = start.elapsed().as_secs_f64();
-    let secs = sum.elapsed_s.max(1e-6);
-    sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
-    sum.tasks_per_s = sum.tasks as f64 / secs;
-    sum.index_bytes = store.disk_size();
-    sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
-    sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(sum)
+    index.finish(store, sum, start)
 }
 
 /// The shard files of a directory, sorted by name: its `*.ndjson` files
@@ -414,28 +456,9 @@ pub fn import_shards(
 ) -> Result<Summary, Error> {
     use std::io::{BufRead, Read};
     let start = Instant::now();
-    let mut writer = store.writer(WriterOptions {
-        threads: 1,
-        memory_bytes: opts.memory_bytes,
-    })?;
-    let known = store.plans()?;
-    let known_shas: HashSet<String> = known.iter().map(|p| p.file_sha256.clone()).collect();
-    let known_paths: HashMap<String, String> = known
-        .into_iter()
-        .map(|p| (p.file_path, p.file_sha256))
-        .collect();
+    let mut index = Indexer::open(store, 1, opts)?;
     let mut claimed: HashMap<String, String> = HashMap::new();
     let mut sum = Summary::default();
-    let mut since_commit = 0usize;
-    let mut last_commit = Instant::now();
-    fn fail(sum: &mut Summary, file: String, failure: Failure) {
-        sum.failed += 1;
-        sum.failures.push(Failed {
-            file,
-            reason: failure.reason,
-            kind: failure.kind,
-        });
-    }
     for shard in shards {
         let shard_name = shard.display().to_string();
         let file = match std::fs::File::open(shard) {
@@ -493,7 +516,7 @@ pub fn import_shards(
                     continue;
                 }
             };
-            if known_shas.contains(&sha) {
+            if index.known_shas.contains(&sha) {
                 sum.unchanged += 1;
                 continue;
             }
@@ -505,39 +528,12 @@ pub fn import_shards(
                 });
                 continue;
             }
-            writer.add_plan(&path, &sha, &plan)?;
-            if known_paths.get(&path).is_some_and(|old| *old != sha) {
-                sum.replaced += 1;
-            }
+            index.add(&mut sum, &path, &sha, &plan)?;
             claimed.insert(sha, path);
-            sum.imported += 1;
-            sum.plans += 1;
-            sum.tasks += plan.tasks.len() as u64;
-            since_commit += 1;
-            let due = (opts.commit_every > 0 && since_commit >= opts.commit_every)
-                || writer.pending_docs() >= COMMIT_DOCS
-                || last_commit.elapsed() >= COMMIT_INTERVAL;
-            if due {
-                writer.commit()?;
-                since_commit = 0;
-                last_commit = Instant::now();
-            }
         }
         on_file(&sum);
     }
-    writer.finish()?;
-    store.reload()?;
-    let (plans, tasks) = store.counts()?;
-    sum.index_plans = plans;
-    sum.index_tasks = tasks;
-    sum.elapsed_s = start.elapsed().as_secs_f64();
-    let secs = sum.elapsed_s.max(1e-6);
-    sum.mb_per_s = sum.bytes_read as f64 / 1e6 / secs;
-    sum.tasks_per_s = sum.tasks as f64 / secs;
-    sum.index_bytes = store.disk_size();
-    sum.failures.sort_by(|a, b| a.file.cmp(&b.file));
-    sum.duplicates.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(sum)
+    index.finish(store, sum, start)
 }
 
 #[cfg(test)]
