@@ -86,36 +86,23 @@ fn extract(
             PyValueError::new_err("extract() takes bytes, a str path or an os.PathLike")
         })?;
         match name {
-            Some(name) => {
-                let bytes = py
+            Some(name) => Input::Bytes {
+                name,
+                bytes: py
                     .detach(|| kehoach_pipeline::read_file(&path, &limits))
-                    .map_err(|f| extract_error(py, &path.display().to_string(), &f))?;
-                Input::Bytes { name, bytes }
-            }
+                    .map_err(|f| extract_error(py, &path.display().to_string(), &f))?,
+            },
             None => Input::Path(path),
         }
     };
     let shown = input.name();
-    let opts = BatchOptions {
-        limits,
-        threads: 1,
-        ..BatchOptions::default()
-    };
-    let res = py.detach(move || -> Result<Result<String, Failure>, String> {
-        let mut batch = Batch::start(vec![input], &opts).map_err(|e| e.to_string())?;
-        let got = batch
-            .next()
-            .ok_or("the extraction ended without a result")?;
-        Ok(got.into_result().and_then(|plan| {
-            serde_json::to_string(&plan)
-                .map_err(|e| Failure::new(FailureKind::Reader, e.to_string()))
-        }))
+    let res = py.detach(|| -> Result<String, Failure> {
+        let bytes = input.into_bytes(&limits)?;
+        let sha = kehoach_pipeline::sha256_hex(&bytes);
+        let plan = kehoach_pipeline::plan_from_bytes_isolated(&shown, bytes, sha, &limits)?;
+        serde_json::to_string(&plan).map_err(|e| Failure::new(FailureKind::Reader, e.to_string()))
     });
-    match res {
-        Ok(Ok(js)) => Ok(js),
-        Ok(Err(f)) => Err(extract_error(py, &shown, &f)),
-        Err(e) => Err(PyValueError::new_err(e)),
-    }
+    res.map_err(|f| extract_error(py, &shown, &f))
 }
 
 /// One result of an [`Extraction`]: the path, the plan's JSON or the `ExtractError`.
@@ -194,17 +181,22 @@ fn extract_many(
 /// The differences between two plans given as `kehoach/plan@1` JSON.
 #[pyfunction]
 #[pyo3(signature = (a, b, all=false))]
-fn diff_plans(a: &str, b: &str, all: bool) -> PyResult<String> {
+fn diff_plans(py: Python<'_>, a: &str, b: &str, all: bool) -> PyResult<String> {
     let parse = |s: &str| {
         serde_json::from_str::<kehoach_plan::Plan>(s)
             .map_err(|e| PyValueError::new_err(format!("not a kehoach/plan@1 record: {e}")))
     };
     let (pa, pb) = (parse(a)?, parse(b)?);
+    json(&py.detach(|| diff_of(&pa, &pb, all)))
+}
+
+/// The diff of two plans (`all`: unchanged pairs too), as `kehoach diff` computes it.
+fn diff_of(a: &kehoach_plan::Plan, b: &kehoach_plan::Plan, all: bool) -> kehoach_diff::PlanDiff {
     let opts = kehoach_diff::Options {
         include_unchanged: all,
         ..Default::default()
     };
-    json(&kehoach_diff::diff(&pa, &pb, &opts))
+    kehoach_diff::diff(a, b, &opts)
 }
 
 /// A data directory: the search index and plan store.
@@ -362,11 +354,7 @@ impl Index {
     #[pyo3(signature = (a, b, all=false))]
     fn diff(&self, py: Python<'_>, a: &str, b: &str, all: bool) -> PyResult<String> {
         let (pa, pb) = (self.resolve(py, a)?, self.resolve(py, b)?);
-        let opts = kehoach_diff::Options {
-            include_unchanged: all,
-            ..Default::default()
-        };
-        json(&py.detach(|| kehoach_diff::diff(&pa, &pb, &opts)))
+        json(&py.detach(|| diff_of(&pa, &pb, all)))
     }
 
     /// Target timelines (`kehoach targets QUERY --json`, the series).

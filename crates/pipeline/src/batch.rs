@@ -40,6 +40,23 @@ impl Input {
     }
 }
 
+impl Input {
+    /// The input's bytes: the file read, or the bytes given; either at most
+    /// [`Limits::max_file_bytes`].
+    pub fn into_bytes(self, limits: &Limits) -> Result<Vec<u8>, Failure> {
+        match self {
+            Input::Path(p) => read_file(&p, limits),
+            Input::Bytes { bytes, .. } if bytes.len() as u64 > limits.max_file_bytes => {
+                Err(Failure::new(
+                    FailureKind::Limit,
+                    format!("file too large (limit {} bytes)", limits.max_file_bytes),
+                ))
+            }
+            Input::Bytes { bytes, .. } => Ok(bytes),
+        }
+    }
+}
+
 impl From<PathBuf> for Input {
     fn from(p: PathBuf) -> Input {
         Input::Path(p)
@@ -237,20 +254,7 @@ fn work(
 /// Reads input `i`.
 fn one(i: usize, input: Input, shared: &Shared, limits: &Limits, read_once: bool) -> Extracted {
     let name = input.name();
-    let bytes = match input {
-        Input::Path(p) => read_file(&p, limits),
-        Input::Bytes { bytes, .. } => {
-            if bytes.len() as u64 > limits.max_file_bytes {
-                Err(Failure::new(
-                    FailureKind::Limit,
-                    format!("file too large (limit {} bytes)", limits.max_file_bytes),
-                ))
-            } else {
-                Ok(bytes)
-            }
-        }
-    };
-    let bytes = match bytes {
+    let bytes = match input.into_bytes(limits) {
         Ok(b) => b,
         Err(f) => {
             return Extracted {
