@@ -6,7 +6,7 @@
 //! through an iterator in input order. Workers never run more than
 //! [`BatchOptions::window`] documents ahead of the consumer, so memory stays
 //! flat however many inputs there are; dropping the iterator stops the
-//! workers after the documents they hold.
+//! workers after the documents they hold, without waiting for them.
 
 use crate::{plan_from_bytes_isolated, read_file, sha256_hex, Error, Failure, FailureKind, Limits};
 use kehoach_plan::Plan;
@@ -141,7 +141,6 @@ pub struct Batch {
     read_once: bool,
     /// For `read_once`: the first index of each content, in input order.
     first: HashMap<String, usize>,
-    workers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Batch {
@@ -169,7 +168,6 @@ impl Batch {
             claims: Mutex::new(HashMap::new()),
         });
         let (tx, rx) = sync_channel::<Extracted>(window);
-        let mut workers = Vec::with_capacity(threads);
         for k in 0..threads {
             let mine = Arc::clone(&shared);
             let tx = tx.clone();
@@ -179,7 +177,9 @@ impl Batch {
                 .name(format!("kehoach-extract-{k}"))
                 .spawn(move || work(&mine, &tx, &limits, read_once));
             match spawned {
-                Ok(h) => workers.push(h),
+                // Workers are not joined: each ends after its document once
+                // the batch is consumed or dropped.
+                Ok(_) => {}
                 Err(e) => {
                     shared.stop.store(true, Ordering::SeqCst);
                     shared.room.notify_all();
@@ -195,7 +195,6 @@ impl Batch {
             total,
             read_once: opts.read_once,
             first: HashMap::new(),
-            workers,
         })
     }
 
@@ -352,18 +351,11 @@ impl Iterator for Batch {
 
 impl Drop for Batch {
     fn drop(&mut self) {
+        // Waiting workers wake up and end; the receiver goes with the batch,
+        // so a worker sending its result gets an error and ends too. A
+        // worker reading a document ends after it (its limits bound it).
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.room.notify_all();
-        // Unblock workers waiting to send: drain what they hand in.
-        while self.rx.try_recv().is_ok() {}
-        for h in self.workers.drain(..) {
-            // A worker may be sending its last result: keep draining.
-            while !h.is_finished() {
-                while self.rx.try_recv().is_ok() {}
-                std::thread::yield_now();
-            }
-            let _ = h.join();
-        }
     }
 }
 
