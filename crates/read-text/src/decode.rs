@@ -72,13 +72,19 @@ fn utf16(bytes: &[u8], conv: fn([u8; 2]) -> u16) -> Result<String, ReadError> {
 /// Rejects data that is clearly not text: NUL bytes, or many control bytes.
 fn check_not_binary(bytes: &[u8]) -> Result<(), ReadError> {
     let sample = &bytes[..bytes.len().min(64 * 1024)];
-    if let Some(pos) = sample.iter().position(|&b| b == 0) {
+    // One branch-free pass (vectorised) counting NUL and control bytes; the
+    // position of a NUL is looked up only when there is one.
+    let (nul, control) = sample.chunks(256).fold((0usize, 0usize), |(n, c), chunk| {
+        let (cn, cc) = chunk.iter().fold((0u32, 0u32), |(n, c), &b| {
+            let is_control = (b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t') & (b != 0x0c);
+            (n + u32::from(b == 0), c + u32::from(is_control))
+        });
+        (n + cn as usize, c + cc as usize)
+    });
+    if nul > 0 {
+        let pos = sample.iter().position(|&b| b == 0).unwrap_or(0);
         return Err(ReadError::Binary(format!("NUL byte at offset {pos}")));
     }
-    let control = sample
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
-        .count();
     if control * 100 > sample.len() {
         return Err(ReadError::Binary(format!(
             "{control} control bytes in the first {} bytes",

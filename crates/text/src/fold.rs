@@ -46,6 +46,37 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// The Latin letters below U+0250 and the toned Vietnamese vowels
+/// (U+1EA0–U+1EF9), folded once: the characters Vietnamese text is made of.
+struct FoldTable {
+    latin: Vec<char>,
+    viet: Vec<char>,
+}
+
+static FOLD_TABLE: std::sync::LazyLock<FoldTable> = std::sync::LazyLock::new(|| FoldTable {
+    latin: (0u32..0x250)
+        .map(|u| char::from_u32(u).map_or('\0', fold_char))
+        .collect(),
+    viet: (0x1EA0u32..=0x1EF9)
+        .map(|u| char::from_u32(u).map_or('\0', fold_char))
+        .collect(),
+});
+
+/// [`fold_char`] through [`FOLD_TABLE`] for the usual characters.
+#[inline]
+fn fold_char_fast(c: char) -> char {
+    let u = c as u32;
+    let table = &*FOLD_TABLE;
+    let hit = if u < 0x250 {
+        table.latin.get(u as usize)
+    } else if (0x1EA0..=0x1EF9).contains(&u) {
+        table.viet.get((u - 0x1EA0) as usize)
+    } else {
+        None
+    };
+    hit.copied().unwrap_or_else(|| fold_char(c))
+}
+
 /// Folds a string for search and matching: `"Hồ sơ ĐIỆN TỬ"` → `"ho so dien tu"`.
 ///
 /// Works on NFC and NFD input alike (combining marks are dropped).
@@ -76,7 +107,7 @@ pub fn fold(s: &str) -> String {
         let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
             break;
         };
-        let f = fold_char(c);
+        let f = fold_char_fast(c);
         if f != '\0' {
             out.push(f);
         }
@@ -156,7 +187,7 @@ impl Folded {
         let mut starts = Vec::with_capacity(s.len());
         let mut ends = Vec::with_capacity(s.len());
         for (i, c) in s.char_indices() {
-            let f = fold_char(c);
+            let f = fold_char_fast(c);
             if f == '\0' {
                 continue;
             }
