@@ -74,13 +74,18 @@ fn check_not_binary(bytes: &[u8]) -> Result<(), ReadError> {
     let sample = &bytes[..bytes.len().min(64 * 1024)];
     // One branch-free pass (vectorised) counting NUL and control bytes; the
     // position of a NUL is looked up only when there is one.
-    let (nul, control) = sample.chunks(256).fold((0usize, 0usize), |(n, c), chunk| {
-        let (cn, cc) = chunk.iter().fold((0u32, 0u32), |(n, c), &b| {
+    let (mut nul, mut control) = (0usize, 0usize);
+    // Byte counters cannot overflow over 255 bytes.
+    for chunk in sample.chunks(255) {
+        let (mut n, mut c) = (0u8, 0u8);
+        for &b in chunk {
             let is_control = (b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t') & (b != 0x0c);
-            (n + u32::from(b == 0), c + u32::from(is_control))
-        });
-        (n + cn as usize, c + cc as usize)
-    });
+            n += u8::from(b == 0);
+            c += u8::from(is_control);
+        }
+        nul += usize::from(n);
+        control += usize::from(c);
+    }
     if nul > 0 {
         let pos = sample.iter().position(|&b| b == 0).unwrap_or(0);
         return Err(ReadError::Binary(format!("NUL byte at offset {pos}")));

@@ -133,8 +133,28 @@ fn all_nfc_fast_impl(b: &[u8]) -> bool {
 /// the lead bytes of the superscript digits (`¹²³` are `C2 B9`, `C2 B2`,
 /// `C2 B3`; `⁰`…`⁹` are `E2 81 B0`…`E2 81 B9`).
 pub(crate) fn find_markup_byte(b: &[u8], from: usize) -> Option<usize> {
+    let rest = b.get(from..).unwrap_or_default();
+    if rest.len() < CHUNK {
+        // Short text (most cells): a plain loop beats setting up the chunks.
+        return rest
+            .iter()
+            .position(|&c| MARKUP_BYTE[c as usize])
+            .map(|k| from + k);
+    }
     with_avx2!(find_markup_byte_avx2, find_markup_byte_impl(b: &[u8], from: usize) -> Option<usize>)
 }
+
+/// The bytes [`find_markup_byte`] looks for, as a table.
+const MARKUP_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"<*_&\\#\xC2\xE2";
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 #[inline(always)]
 fn find_markup_byte_impl(b: &[u8], from: usize) -> Option<usize> {
@@ -250,11 +270,33 @@ pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
             }
             _ => {
                 let (d, e) = (at(i + 1), at(i + 2));
-                if kind == K_LEAD && not_plain(c, d, e) {
-                    return Plain::No;
-                }
-                if !tones
-                    && (kind == K_TONE || matches!(c, 0xC3 | 0xC5 | 0xE1))
+                // Cheap tests on the next bytes first: whether the char can
+                // be anything but plain, and whether it can start the end of
+                // an `oa`/`oe`/`uy` pair ([`may_end_pair`] decides).
+                let pair = match c {
+                    b'o' | b'O' | b'u' | b'U' => matches!(d, 0xC3 | 0xC5 | 0xE1),
+                    0xC3 => {
+                        if d == 0x90 || d == 0xB0 {
+                            return Plain::No;
+                        }
+                        matches!(d | 0x20, 0xB2 | 0xB3 | 0xB5 | 0xB9 | 0xBA)
+                    }
+                    0xC5 => d == 0xA8 || d == 0xA9,
+                    0xE1 => {
+                        if !((d == 0xBA && e >= 0xA0) || (d == 0xBB && e <= 0xB9)) {
+                            return Plain::No;
+                        }
+                        d == 0xBB && matches!(e & 0xFC, 0x8C | 0xA4)
+                    }
+                    _ => {
+                        if not_plain(c, d, e) {
+                            return Plain::No;
+                        }
+                        false
+                    }
+                };
+                if pair
+                    && !tones
                     && may_end_pair(c, d, e, at(i + 3), at(i + 4))
                     && tone_moves_at(s, i, style)
                 {

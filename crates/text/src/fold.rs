@@ -85,35 +85,37 @@ fn fold_char_fast(c: char) -> char {
 /// assert_eq!(kehoach_text::fold("Hồ sơ ĐIỆN TỬ"), "ho so dien tu");
 /// ```
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Byte by byte: ASCII (the most common case) is lower-cased as it is
+    // copied; other characters are decoded and folded through the table.
     let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        // A run of ASCII (but NUL, which is dropped): copied in one piece and
-        // lower-cased in place.
-        let run = b[i..]
-            .iter()
-            .take_while(|&&c| c.is_ascii() && c != 0)
-            .count();
-        if run > 0 {
-            let at = out.len();
-            out.push_str(s.get(i..i + run).unwrap_or_default());
-            if let Some(tail) = out.get_mut(at..) {
-                tail.make_ascii_lowercase();
+        let c = b[i];
+        if c < 0x80 {
+            // NUL is dropped, as fold_char makes it.
+            if c != 0 {
+                out.push(c.to_ascii_lowercase());
             }
-            i += run;
+            i += 1;
             continue;
         }
-        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+        let Some(ch) = s.get(i..).and_then(|r| r.chars().next()) else {
             break;
         };
-        let f = fold_char_fast(c);
-        if f != '\0' {
-            out.push(f);
+        let f = fold_char_fast(ch);
+        if f.is_ascii() {
+            if f != '\0' {
+                out.push(f as u8);
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
         }
-        i += c.len_utf8();
+        i += ch.len_utf8();
     }
-    out
+    // Whole chars were copied or encoded: the bytes are UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
