@@ -251,10 +251,9 @@ def run_batch(
     timeout: Optional[float],
 ) -> List[Dict[str, Any]]:
     """One batch, on a worker: reads ``batch`` (name, absolute path, sha256)
-    with :func:`kehoach.extract_many`, writes the plan records to the shard
-    ``out_dir/shard`` atomically and returns a manifest line per input."""
-    import kehoach
-
+    in parallel as :func:`kehoach.extract_many` does, writes the plan records
+    to the shard ``out_dir/shard`` atomically and returns a manifest line per
+    input."""
     sleep = os.environ.get(SLEEP_ENV)
     if sleep:
         time.sleep(float(sleep))
@@ -265,23 +264,27 @@ def run_batch(
     ]
     records: List[bytes] = []
     i = 0
-    results = kehoach.extract_many([p for _, p, _ in batch], workers, timeout=timeout)
-    for result_path, result in results:
+    # The native iterator gives each plan as the JSON written to the shard,
+    # already carrying the input's name as its source path: no parsing and
+    # re-encoding here.
+    from kehoach import _kehoach
+
+    results = _kehoach.extract_many(
+        [p for _, p, _ in batch], workers, timeout, None, [name for name, _, _ in batch]
+    )
+    for entry_name, js, err, sha in results:
         # Results come in input order; an archive gives one per entry.
-        while i < len(batch) and _entry_of(result_path, batch[i][1]) is None:
+        while i < len(batch) and _entry_of(entry_name, batch[i][0]) is None:
             i += 1
         if i == len(batch):
-            raise RuntimeError(f"an extraction result of no input of the batch: {result_path}")
-        name, abs_path, _ = batch[i]
-        entry_name = name + (_entry_of(result_path, abs_path) or "")
+            raise RuntimeError(f"an extraction result of no input of the batch: {entry_name}")
         line = lines[i]
-        if isinstance(result, kehoach.ExtractError):
+        if js is None:
             line["status"] = "failed"
-            line.setdefault("errors", []).append({"path": entry_name, "kind": result.kind, "reason": result.reason})
+            line.setdefault("errors", []).append({"path": entry_name, "kind": err.kind, "reason": err.reason})
             continue
-        result["source"]["path"] = entry_name
-        records.append(json.dumps(result, ensure_ascii=False).encode("utf-8") + b"\n")
-        line["records"].append([entry_name, result["source"]["sha256"]])
+        records.append(js.encode("utf-8") + b"\n")
+        line["records"].append([entry_name, sha])
     for line in lines:
         errors = line.pop("errors", None)
         if errors:
