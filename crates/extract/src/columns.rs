@@ -262,7 +262,7 @@ fn is_schedule_or_statistics(cells: &[&str]) -> bool {
     cells.iter().any(|c| {
         let f = norm_header(c);
         f.contains("duoc kiem tra") || f.contains("thong ke") || f == "so lieu"
-    })
+    }) || crate::results::is_results_header(cells)
 }
 
 /// Merges a second header row (sub-headers under a spanning header, e.g.
