@@ -44,6 +44,13 @@ const KINDS: &[(&str, &str)] = &[
     ("de an", "ĐA"),
 ];
 
+/// The first words of the phrases of [`KINDS`]: a word that is none of them
+/// opens no citation.
+const KIND_HEADS: &[&str] = &[
+    "bo", "luat", "phap", "nghi", "thong", "quyet", "chi", "ke", "chuong", "cong", "van", "bao",
+    "to", "ket", "huong", "de",
+];
+
 /// Kind parts of a number (`15/KH-UBND` → `KH`), folded, and their codes.
 const NUMBER_KINDS: &[(&str, &str)] = &[
     ("kh", "KH"),
@@ -200,6 +207,18 @@ impl<'a> Text<'a> {
 
     fn kind_at(&self, i: usize) -> Option<(usize, &'static str)> {
         if !self.word_start(i) {
+            return None;
+        }
+        // Most words open no kind: compare the first word before the phrases.
+        let mut e = i;
+        while self.is_word(e) {
+            e += 1;
+        }
+        let first = self.f.get(i..e).unwrap_or_default();
+        let opens = KIND_HEADS.iter().any(|head| {
+            head.len() == first.len() && head.bytes().zip(first).all(|(a, &c)| char::from(a) == c)
+        });
+        if !opens {
             return None;
         }
         KINDS
@@ -856,18 +875,17 @@ pub fn basis(doc: &Document, task_blocks: &[usize]) -> Vec<Reference> {
             }
         }
     }
-    let folded: Vec<String> = lines
-        .iter()
-        .map(|(_, l, _)| {
-            let head: String = l.chars().take(40).collect();
-            kehoach_text::fold(head.trim())
-        })
-        .collect();
+    // The folded head of a line, worked out only for the lines looked at.
+    let head_fold = |l: &str| {
+        let head: String = l.chars().take(40).collect();
+        kehoach_text::fold(head.trim())
+    };
     let title = lines
         .iter()
-        .zip(&folded)
         .take(MAX_TITLE_PARAS * 2)
-        .position(|((_, l, _), f)| is_kind_heading(l.trim_start_matches(['*', '_', ' ']), f));
+        .position(|(_, l, _)| {
+            is_kind_heading(l.trim_start_matches(['*', '_', ' ']), &head_fold(l))
+        });
     let start = title.map_or(0, |t| t + 1);
     let first_para = lines.get(start).map_or(0, |l| l.0);
 
@@ -895,7 +913,7 @@ pub fn basis(doc: &Document, task_blocks: &[usize]) -> Vec<Reference> {
         if pi.saturating_sub(first_para) > MAX_PREAMBLE_PARAS {
             break;
         }
-        let f = &folded[idx];
+        let f = &head_fold(line);
         // A heading, or the bare kind word of a second document (a plan after its decision).
         let bare_kind = title.is_some_and(|t| idx > t + 1)
             && matches!(
@@ -1006,6 +1024,14 @@ mod tests {
         assert!(cite("của Bộ Văn hóa, Thể thao và Du lịch").is_empty());
         let r = one("Quyết định số 12/QĐ-BVHTTDL ngày 02/01/2024 của Bộ Văn hóa, Thể thao và Du lịch về việc");
         assert_eq!(r.issuer.as_deref(), Some("Bộ Văn hóa, Thể thao và Du lịch"));
+    }
+
+    #[test]
+    fn kind_heads_are_the_first_words_of_the_kinds() {
+        for (phrase, _) in KINDS {
+            let head = phrase.split(' ').next().unwrap_or(phrase);
+            assert!(KIND_HEADS.contains(&head), "{phrase}");
+        }
     }
 
     #[test]

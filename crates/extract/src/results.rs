@@ -40,10 +40,11 @@ fn words(h: &str) -> String {
 }
 
 fn has(f: &str, phrase: &str) -> bool {
-    f == phrase
-        || f.starts_with(&format!("{phrase} "))
-        || f.ends_with(&format!(" {phrase}"))
-        || f.contains(&format!(" {phrase} "))
+    let b = f.as_bytes();
+    f.match_indices(phrase).any(|(at, _)| {
+        let end = at + phrase.len();
+        (at == 0 || b.get(at - 1) == Some(&b' ')) && (end == b.len() || b.get(end) == Some(&b' '))
+    })
 }
 
 fn classify(header: &str) -> Option<Kind> {
