@@ -86,6 +86,8 @@ run_set() {
         printf "  kehoach import --jobs 2: %.2f s (%.1f docs/s)\n", i, n / i
         printf "  cluster, 2 nodes x 1 CPU: %.2f s (%.1f docs/s), throughput ratio %.2f\n", c, n / c, i / c
         printf "  + import --from-shards: %.2f s; together %.2f s, ratio %.2f\n", s, c + s, i / (c + s) }'
+    # The driver's own figure: reading on the cluster once it is reached.
+    grep -o 'input(s) read in .*' "$WORK/cluster-$name.log" | sed 's/^/  cluster: /' || true
     "$BIN" plans --data "$WORK/idx-$name" --json | python3 -c 'import json,sys; print("  plans in the index:", len(json.load(sys.stdin)), end="; ")'
     "$BIN" plans --data "$WORK/idx2-$name" --json | python3 -c 'import json,sys; print("from the shards:", len(json.load(sys.stdin)))'
 }
