@@ -258,9 +258,8 @@ struct Found {
 /// letter, or a `ngày` with a digit after it.
 pub fn may_cite(text: &str) -> bool {
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        (c == b'/' || c == b'-')
-            && i > 0
+    memchr::memchr2_iter(b'/', b'-', b).any(|i| {
+        i > 0
             && b[..i]
                 .iter()
                 .rev()
