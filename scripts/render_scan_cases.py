@@ -5,6 +5,7 @@ seals and signatures, blank back pages, dense tables.
 Usage:
   render_scan_cases.py [--out DIR] [--only NAME ...]
   render_scan_cases.py --thirty FILE   # a 30-page colour scan for timing (not a fixture)
+  render_scan_cases.py --out DIR --stem STEM   # the cases made from another seed plan
 
 Writes image-only PDFs into fixtures/scans/cases/ (default), each named
 <case>_<seed stem>.pdf so the test finds the gold record of its seed plan
@@ -81,7 +82,12 @@ def signer_page(pdf):
         if "Nơi nhận" in text:
             b = words_on(pdf, p, 72, r"GIÁM|TỊCH|TRƯỞNG")
             return p, (b[-1] if b else None)
-    return None, None
+    # No "Nơi nhận" block: the first page with a signer's position word.
+    for p in range(1, n + 1):
+        b = words_on(pdf, p, 72, r"GIÁM|TỊCH|TRƯỞNG")
+        if b:
+            return p, b[-1]
+    return 1, None
 
 
 def degrade(img, rng, angle):
@@ -247,10 +253,10 @@ def show_through(front, rng):
     return degrade(img, rng, 0.4)
 
 
-def colour_case(out, dpi=200):
+def colour_case(out, dpi=200, stem=None):
     from PIL import Image
 
-    stem = "001_0d47e3459e23ee36"
+    stem = stem or "001_0d47e3459e23ee36"
     pdf = os.path.join(LO, stem + ".pdf")
     sp, _ = signer_page(pdf)
     keep = kept_pages(pdf)
@@ -276,10 +282,10 @@ def colour_case(out, dpi=200):
     return path
 
 
-def turned_case(out, dpi=200):
+def turned_case(out, dpi=200, stem=None):
     from PIL import Image
 
-    stem = "003_39456b49d95a0e63"
+    stem = stem or "003_39456b49d95a0e63"
     pdf = os.path.join(LO, stem + ".pdf")
     keep = kept_pages(pdf)
     sp, _ = signer_page(pdf)
@@ -328,8 +334,8 @@ def dense_docx(src, dst):
             zout.writestr(item, data)
 
 
-def dense_case(out, dpi=300):
-    stem = "002_c5764e0b3762d723"
+def dense_case(out, dpi=300, stem=None):
+    stem = stem or "002_c5764e0b3762d723"
     if not shutil.which("soffice"):
         sys.exit("soffice is missing: install LibreOffice")
     pages = []
@@ -373,6 +379,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures", "scans", "cases"))
     ap.add_argument("--only", nargs="*", default=None, choices=sorted(CASES))
     ap.add_argument("--thirty", metavar="FILE", help="write a 30-page colour scan to FILE and stop")
+    ap.add_argument(
+        "--stem",
+        help="render the cases of this seed plan (fixtures/gold/STEM.json) instead of each case's own: "
+        "scans of the same kinds made from documents the fixtures do not use",
+    )
     args = ap.parse_args()
     for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
         if not shutil.which(tool):
@@ -383,7 +394,7 @@ def main():
         return
     os.makedirs(args.out, exist_ok=True)
     for name in args.only or sorted(CASES):
-        path = CASES[name](args.out)
+        path = CASES[name](args.out, stem=args.stem) if args.stem else CASES[name](args.out)
         print(f"{path}: {os.path.getsize(path) // 1024} KiB")
 
 

@@ -214,7 +214,7 @@ fn extract(name: &str, bytes: Vec<u8>, sha: &str, limits: &Limits) -> Result<Pla
         if let Some(res) = plan_json(&bytes) {
             return res;
         }
-        plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(deadline)).and_then(is_a_plan)
+        plan_from_bytes_with(&name, &bytes, &sha, &lim, Some(&deadline)).and_then(is_a_plan)
     })
 }
 

@@ -4,7 +4,10 @@
 //! archive) goes through [`isolated`]: its work runs on a reader thread of
 //! its own (with a large stack, under `catch_unwind`), and the caller — a
 //! worker of the extraction pool — waits for it at most
-//! [`Limits::time_budget`]. When the budget runs out the document is
+//! [`Limits::time_budget`], plus [`Limits::time_per_ocr_page`] for every page
+//! the reader finds it has to recognise (a long scan is not a stuck reader:
+//! the [`Deadline`] grows when the reader knows how many pages it will read
+//! by OCR). When the budget runs out the document is
 //! reported as "timed out" and the batch continues; the reader thread is
 //! abandoned: it keeps running until it ends on its own (the readers' own
 //! limits bound its work) and its result is discarded. Inside the reader
@@ -13,8 +16,54 @@
 
 use crate::{Failure, FailureKind, Limits};
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// When one document's time runs out: the time budget from its start,
+/// which the reader may extend (by the OCR time of its pages). Cloned
+/// handles share the same deadline.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    start: Instant,
+    /// The budget in milliseconds from `start`.
+    budget_ms: Arc<AtomicU64>,
+}
+
+impl Deadline {
+    /// A deadline `budget` after now.
+    pub fn after(budget: Duration) -> Deadline {
+        Deadline {
+            start: Instant::now(),
+            budget_ms: Arc::new(AtomicU64::new(millis(budget))),
+        }
+    }
+
+    /// Gives the document `more` time.
+    pub fn extend(&self, more: Duration) {
+        self.budget_ms.fetch_add(millis(more), Ordering::Relaxed);
+    }
+
+    /// The whole budget so far.
+    pub fn budget(&self) -> Duration {
+        Duration::from_millis(self.budget_ms.load(Ordering::Relaxed))
+    }
+
+    /// Time left (zero once passed).
+    pub fn remaining(&self) -> Duration {
+        self.budget().saturating_sub(self.start.elapsed())
+    }
+
+    /// Whether the deadline has passed.
+    pub fn passed(&self) -> bool {
+        self.remaining().is_zero()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 4)
+}
 
 /// Stack of a reader thread: deeply nested input recurses in parsers.
 const READER_STACK: usize = 64 << 20;
@@ -47,27 +96,27 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// The "timed out" failure.
-pub(crate) fn timed_out(limits: &Limits) -> Failure {
+/// The "timed out" failure, after a budget of `budget`.
+pub(crate) fn timed_out(budget: Duration) -> Failure {
     Failure::new(
         FailureKind::TimedOut,
         format!(
             "timed out: not read within the time budget of {:.1} s; skipped",
-            limits.time_budget.as_secs_f64()
+            budget.as_secs_f64()
         ),
     )
 }
 
 /// Runs `work` for one document in isolation: on its own thread, with
-/// panics contained, for at most [`Limits::time_budget`]. `work` gets the
-/// deadline, to check between its stages.
+/// panics contained, for at most [`Limits::time_budget`] (which `work` may
+/// extend through the [`Deadline`] it gets, and checks between its stages).
 pub fn isolated<T, F>(limits: &Limits, work: F) -> Result<T, Failure>
 where
     T: Send + 'static,
-    F: FnOnce(Instant) -> Result<T, Failure> + Send + 'static,
+    F: FnOnce(Deadline) -> Result<T, Failure> + Send + 'static,
 {
-    let start = Instant::now();
-    let deadline = start + limits.time_budget;
+    let deadline = Deadline::after(limits.time_budget);
+    let waiting = deadline.clone();
     let (tx, rx) = sync_channel::<Result<T, Failure>>(1);
     let spawned = std::thread::Builder::new()
         .name("kehoach-reader".into())
@@ -93,20 +142,28 @@ where
             format!("cannot start a reader thread: {e}"),
         ));
     }
-    match rx.recv_timeout(limits.time_budget) {
-        Ok(res) => res,
-        Err(RecvTimeoutError::Timeout) => Err(timed_out(limits)),
-        Err(RecvTimeoutError::Disconnected) => Err(Failure::new(
-            FailureKind::Panic,
-            "the reader failed unexpectedly",
-        )),
+    loop {
+        match rx.recv_timeout(waiting.remaining()) {
+            Ok(res) => return res,
+            // The reader may have been given more time meanwhile.
+            Err(RecvTimeoutError::Timeout) if waiting.passed() => {
+                return Err(timed_out(waiting.budget()))
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Failure::new(
+                    FailureKind::Panic,
+                    "the reader failed unexpectedly",
+                ))
+            }
+        }
     }
 }
 
 /// Fails with "timed out" once `deadline` has passed (checked between stages).
-pub fn check_deadline(deadline: Instant, limits: &Limits) -> Result<(), Failure> {
-    if Instant::now() > deadline {
-        Err(timed_out(limits))
+pub fn check_deadline(deadline: &Deadline) -> Result<(), Failure> {
+    if deadline.passed() {
+        Err(timed_out(deadline.budget()))
     } else {
         Ok(())
     }
@@ -124,7 +181,7 @@ pub fn plan_from_bytes_isolated(
     let name = name.to_string();
     let lim = limits.clone();
     isolated(limits, move |deadline| {
-        crate::read::plan_from_bytes_with(&name, &bytes, &sha256, &lim, Some(deadline))
+        crate::read::plan_from_bytes_with(&name, &bytes, &sha256, &lim, Some(&deadline))
     })
 }
 
@@ -157,6 +214,29 @@ mod tests {
         assert_eq!(err.kind, FailureKind::TimedOut);
         assert!(err.reason.starts_with("timed out"), "{err}");
         assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_reader_given_more_time_is_waited_for() {
+        let limits = Limits {
+            time_budget: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        // Past the first budget, within the extended one.
+        let res = isolated(&limits, |deadline| {
+            deadline.extend(Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(400));
+            check_deadline(&deadline).map(|()| 7)
+        });
+        assert_eq!(res.ok(), Some(7));
+        // Not extended: the same work times out, naming the budget.
+        let res = isolated(&limits, |deadline| {
+            std::thread::sleep(Duration::from_millis(400));
+            check_deadline(&deadline).map(|()| 7)
+        });
+        let err = res.expect_err("too slow");
+        assert_eq!(err.kind, FailureKind::TimedOut);
+        assert!(err.reason.contains("0.1 s"), "{err}");
     }
 
     #[test]

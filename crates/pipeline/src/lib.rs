@@ -35,6 +35,7 @@ pub use batch::{Batch, BatchOptions, Extracted, Input, Outcome};
 pub use detect::{detect, sha256_hex, Detected};
 pub use isolate::{
     check_deadline, install_quiet_panic_hook, isolated, panic_message, plan_from_bytes_isolated,
+    Deadline,
 };
 pub use limits::{read_file, Limits};
 pub use read::{

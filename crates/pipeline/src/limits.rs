@@ -38,8 +38,11 @@ pub struct Limits {
     pub max_cells: usize,
     /// Most bytes of text in one table cell.
     pub max_cell_bytes: usize,
-    /// Wall-clock time one document may take (reading and extraction).
+    /// Wall-clock time one document may take (reading and extraction)…
     pub time_budget: Duration,
+    /// … and more for each page it has read by OCR (a scan of many pages,
+    /// or pages read while other documents are).
+    pub time_per_ocr_page: Duration,
 }
 
 impl Default for Limits {
@@ -56,6 +59,7 @@ impl Default for Limits {
             max_cells: 1_000_000,
             max_cell_bytes: 256 << 10,
             time_budget: Duration::from_secs(120),
+            time_per_ocr_page: Duration::from_secs(60),
         }
     }
 }

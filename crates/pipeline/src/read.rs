@@ -1,7 +1,7 @@
 //! From input bytes to a plan: the reader of the detected format, the checks, the extractor.
 
 use crate::detect::{detect, sha256_hex, Detected};
-use crate::{check_deadline, Failure, FailureKind, Limits};
+use crate::{check_deadline, Deadline, Failure, FailureKind, Limits};
 use kehoach_doc::{Document, SourceFormat};
 use kehoach_plan::{Format, Plan, Source};
 use std::path::Path;
@@ -20,7 +20,7 @@ pub fn plan_from_bytes_with(
     bytes: &[u8],
     sha256: &str,
     limits: &Limits,
-    deadline: Option<std::time::Instant>,
+    deadline: Option<&Deadline>,
 ) -> Result<Plan, Failure> {
     if detect(bytes) == Detected::Text && bytes.len() as u64 > limits.max_text_bytes {
         return Err(Failure::new(
@@ -32,9 +32,9 @@ pub fn plan_from_bytes_with(
             ),
         ));
     }
-    let (doc, format) = read_document(bytes, limits)?;
+    let (doc, format) = read_document_within(bytes, limits, deadline)?;
     if let Some(deadline) = deadline {
-        check_deadline(deadline, limits)?;
+        check_deadline(deadline)?;
     }
     limits.check_document(&doc)?;
     let source = Source {
@@ -48,6 +48,25 @@ pub fn plan_from_bytes_with(
 
 /// Reads `bytes` into the document model with the reader of their format.
 pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(Document, Format), Failure> {
+    read_document_within(bytes, limits, None)
+}
+
+/// [`read_document`], extending `deadline` by [`Limits::time_per_ocr_page`]
+/// for every page that is read by OCR.
+fn read_document_within(
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: Option<&Deadline>,
+) -> Result<(Document, Format), Failure> {
+    let give_time = |pages: usize| {
+        if let Some(d) = deadline {
+            d.extend(
+                limits
+                    .time_per_ocr_page
+                    .saturating_mul(u32::try_from(pages).unwrap_or(u32::MAX)),
+            );
+        }
+    };
     let reader = |e: &(dyn std::error::Error + 'static)| Failure::reader(e);
     Ok(match detect(bytes) {
         Detected::Text => (
@@ -59,6 +78,9 @@ pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(Document, Format)
             // Scanned pages (no text layer, a page image) and pages whose text
             // layer does not read as Vietnamese: OCR.
             let garbled = kehoach_read_pdf::garbled_pages(&doc);
+            if deadline.is_some() {
+                give_time(kehoach_read_ocr::ocr_page_count(bytes, &garbled));
+            }
             match kehoach_read_ocr::complete_pdf_with(bytes, &doc, &garbled)
                 .map_err(|e| reader(&e))?
             {
@@ -77,10 +99,13 @@ pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(Document, Format)
             )),
             Err(e) => return Err(reader(&e)),
         },
-        Detected::Image => (
-            kehoach_read_ocr::read_image(bytes).map_err(|e| reader(&e))?,
-            Format::Ocr,
-        ),
+        Detected::Image => {
+            give_time(1);
+            (
+                kehoach_read_ocr::read_image(bytes).map_err(|e| reader(&e))?,
+                Format::Ocr,
+            )
+        }
         Detected::Doc => (
             kehoach_read_docx::read_doc(bytes).map_err(|e| reader(&e))?,
             Format::Docx,

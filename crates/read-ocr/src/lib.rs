@@ -223,6 +223,18 @@ pub fn complete_pdf(bytes: &[u8], text_doc: &Document) -> Result<Option<Document
     complete_pdf_with(bytes, text_doc, &[])
 }
 
+/// How many pages of the PDF `bytes` [`complete_pdf_with`] reads by OCR:
+/// its scanned pages and the pages of `garbled` (0 when lopdf cannot open it).
+pub fn ocr_page_count(bytes: &[u8], garbled: &[u32]) -> usize {
+    let Ok(kinds) = pdf::page_kinds(bytes) else {
+        return 0;
+    };
+    kinds
+        .iter()
+        .filter(|k| k.is_scanned() || garbled.contains(&k.number))
+        .count()
+}
+
 /// [`complete_pdf`], also reading by OCR the pages in `garbled`: pages whose
 /// text layer the text reader found unusable (fonts mapping glyphs to the
 /// wrong characters). Those pages are replaced by their OCR like scanned

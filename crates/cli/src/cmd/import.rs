@@ -43,8 +43,9 @@ committed state, and running it again completes it without duplicates. Only one 
 Every document is read in isolation, under limits: files up to 256 MiB (text up to 32 MiB),
 archive entries checked for their size and compression ratio before they are expanded
 (1 GiB per archive), at most 2000 pages, 50000 table rows, 1000000 cells and 256 KiB per cell
-per document, and --timeout seconds (default 120). A document over a limit, one that times
-out and one on which a reader fails is reported with the reason; the others are imported.
+per document, and --timeout seconds (default 120; 60 s more per page read by OCR). A document
+over a limit, one that times out and one on which a reader fails is reported with the reason;
+the others are imported.
 
 Exit status:
   0  every file was imported or unchanged
@@ -87,8 +88,9 @@ pub struct Args {
     /// Index writer memory budget in MB.
     #[arg(long, value_name = "MB", default_value_t = 384)]
     pub memory_mb: usize,
-    /// Time budget of one document (reading and extraction), in seconds; a
-    /// document that takes longer is reported as timed out and skipped.
+    /// Time budget of one document (reading and extraction), in seconds, and
+    /// 60 s more for each page read by OCR; a document that takes longer is
+    /// reported as timed out and skipped.
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub timeout: f64,
     /// List what would be read (by format, with counts and sizes) and what
