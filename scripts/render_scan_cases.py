@@ -326,9 +326,19 @@ def dense_docx(src, dst):
                 s = re.sub(r'w:ascii="[^"]*" w:hAnsi="[^"]*"', 'w:ascii="Liberation Sans Narrow" w:hAnsi="Liberation Sans Narrow"', s)
                 s = re.sub(r'<w:sz w:val="(2[0-9]|3[0-9])"/>', '<w:sz w:val="17"/>', s)
                 s = re.sub(r'<w:szCs w:val="(2[0-9]|3[0-9])"/>', '<w:szCs w:val="17"/>', s)
-                # Table columns twice as wide: the table fills the page width.
+                # Table columns wider, up to twice as wide: the widest table
+                # fills the page width (A4 less the narrow margins) and no more.
+                grids = [
+                    sum(int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', g))
+                    for g in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", s, re.S)
+                ]
+                factor = min(2.0, (11906 - 2 * 567) / max(grids)) if grids and max(grids) else 2.0
                 for tag in ("gridCol", "tcW", "tblW"):
-                    s = re.sub(r'<w:%s w:w="(\d+)"' % tag, lambda m, t=tag: '<w:%s w:w="%d"' % (t, int(m.group(1)) * 2), s)
+                    s = re.sub(
+                        r'<w:%s w:w="(\d+)"' % tag,
+                        lambda m, t=tag: '<w:%s w:w="%d"' % (t, int(int(m.group(1)) * factor)),
+                        s,
+                    )
                 s = re.sub(r'<w:pgMar [^>]*>', '<w:pgMar w:left="567" w:right="567" w:gutter="0" w:header="0" w:top="567" w:footer="0" w:bottom="567"/>', s)
                 data = s.encode("utf-8")
             zout.writestr(item, data)
