@@ -47,7 +47,7 @@ for case in $CASES; do
         pages=$((pages + $(pdfinfo "$f" | awk '/^Pages:/ {print $2}')))
     done
     start=$(date +%s.%N)
-    "$BIN" extract "$WORK/$case/scans" --out "$WORK/$case/raw" >/dev/null 2>&1 || true
+    "$BIN" extract "$WORK/$case/scans" --out "$WORK/$case/raw" >"$WORK/$case/extract.log" 2>&1 || true
     end=$(date +%s.%N)
     # The plans under their seed's name, as the scorer pairs them.
     for f in "$WORK/$case/raw"/*.json; do
@@ -55,5 +55,7 @@ for case in $CASES; do
         cp "$f" "$WORK/$case/out/${name#"${case}"_}.json"
     done
     echo "== $case: $(echo "$stems" | wc -w) documents, $pages pages, $(awk -v s="$start" -v e="$end" -v p="$pages" 'BEGIN { printf "%.1f s, %.2f pages/s", e - s, p / (e - s) }'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # Documents that failed, with the reason.
+    grep -E '^kehoach: ' "$WORK/$case/extract.log" | sed 's/^/  /' || true
     python3 scripts/score.py "$WORK/$case/gold" "$WORK/$case/out" | sed 's/^/  /'
 done
