@@ -5,7 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{id_of, import_all, CANARY, SCRIPT};
-use kehoach_index::{SearchRequest, Store};
+use kehoach_index::{PlanStore, SearchRequest};
 use kehoach_serve::{router, AppState};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
@@ -27,7 +27,7 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn store() -> &'static Store {
+fn store() -> &'static dyn PlanStore {
     fixture().state.store()
 }
 

@@ -90,7 +90,7 @@ pub fn import_all(dir: &Path) -> Store {
 }
 
 /// The id of the imported plan from `corpus/<stem>.txt`.
-pub fn id_of(store: &Store, stem: &str) -> String {
+pub fn id_of(store: &dyn kehoach_index::PlanStore, stem: &str) -> String {
     store
         .find(&format!("corpus/{stem}.txt"))
         .expect("find")
