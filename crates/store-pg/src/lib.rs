@@ -150,9 +150,7 @@ impl PgStore {
             .map_err(Error::db("creating a schema"))?;
         let mut store = admin;
         store.idle = Mutex::new(Vec::new());
-        store
-            .config
-            .options(&format!("-c search_path={schema},public"));
+        store.config.options(&format!("-c search_path={schema}"));
         drop(store.conn()?);
         Ok(store)
     }
