@@ -42,6 +42,8 @@ if [ -z "${KEHOACH_TEST_PG:-}" ]; then
 fi
 echo "PostgreSQL for the tests: $KEHOACH_TEST_PG"
 cargo test --workspace --locked
+echo "== the web server's API tests again, on the PostgreSQL store"
+KEHOACH_SERVE_TEST_DB="$KEHOACH_TEST_PG" cargo test --locked -p kehoach-serve --test api
 
 echo "== python package"
 # The wheel is built with the dev profile (it reuses the test build); the

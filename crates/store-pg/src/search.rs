@@ -264,7 +264,6 @@ pub(crate) fn search(
     let mut c = store.conn()?;
     let mut sql = Sql { params: Vec::new() };
     let conds = conditions(&mut sql, &plan);
-    let k = req.offset.saturating_add(req.limit);
     let (from, order, score, n_match) = if plan.scored() {
         let stats = stats(&mut c, &plan)?;
         let (freqs, matches, n_match, score) = scoring(&mut sql, &plan, &stats);
@@ -293,16 +292,36 @@ pub(crate) fn search(
     let params = sql.refs();
     // The counts use the matching parameters only.
     let match_params = &params[..n_match];
-    // The total.
-    let (mut total, mut total_exact) = match track {
-        TrackTotal::Exact => {
+    // The page of hits (only the keys go through the sort), with the number
+    // of matches.
+    let mut page: Vec<(f32, String, i32)> = Vec::new();
+    let mut counted = None;
+    if req.limit > 0 {
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT ({score})::real AS score, t.plan_id, t.seq, count(*) OVER () \
+                     FROM {from} ORDER BY {order} LIMIT {} OFFSET {}",
+                    req.limit, req.offset
+                ),
+                &params,
+            )
+            .map_err(Error::db("searching tasks"))?;
+        for row in &rows {
+            page.push((row.get(0), row.get(1), row.get(2)));
+            counted = Some(row.get::<_, i64>(3));
+        }
+    }
+    let n = match (counted, track) {
+        (Some(n), _) => n as u64,
+        (None, TrackTotal::Exact) => {
             let n: i64 = c
                 .query_one(&format!("SELECT count(*) FROM {from}"), match_params)
                 .map_err(Error::db("counting matches"))?
                 .get(0);
-            (n as u64, true)
+            n as u64
         }
-        TrackTotal::UpTo(cap) => {
+        (None, TrackTotal::UpTo(cap)) => {
             let n: i64 = c
                 .query_one(
                     &format!(
@@ -313,29 +332,35 @@ pub(crate) fn search(
                 )
                 .map_err(Error::db("counting matches"))?
                 .get(0);
-            let n = n as u64;
-            if n > cap {
-                (cap, false)
-            } else {
-                (n, true)
-            }
+            n as u64
         }
     };
-    // The hits.
+    let (mut total, mut total_exact) = match track {
+        TrackTotal::UpTo(cap) if n > cap => (cap, false),
+        _ => (n, true),
+    };
+    // The records of the page.
     let mut hits = Vec::new();
-    if k > 0 && req.limit > 0 && total > 0 {
+    if !page.is_empty() {
+        let ids: Vec<&str> = page.iter().map(|p| p.1.as_str()).collect();
+        let seqs: Vec<i32> = page.iter().map(|p| p.2).collect();
         let rows = c
             .query(
-                &format!(
-                    "SELECT ({score})::real AS score, p.id, p.record->>'source', p.record->>'meta', \
-                     t.record::text FROM {from} ORDER BY {order} LIMIT {} OFFSET {}",
-                    req.limit, req.offset
-                ),
-                &params,
+                "SELECT t.plan_id, t.seq, p.record->>'source', p.record->>'meta', t.record::text \
+                 FROM unnest($1::text[], $2::integer[]) AS k(plan_id, seq) \
+                 JOIN tasks t ON t.plan_id = k.plan_id AND t.seq = k.seq \
+                 JOIN plans p ON p.id = t.plan_id",
+                &[&ids, &seqs],
             )
-            .map_err(Error::db("searching tasks"))?;
+            .map_err(Error::db("reading the hits"))?;
+        let mut records: HashMap<(String, i32), postgres::Row> = HashMap::new();
         for row in rows {
-            let id: String = row.get(1);
+            records.insert((row.get(0), row.get(1)), row);
+        }
+        for (score, id, seq) in page {
+            let row = records
+                .get(&(id.clone(), seq))
+                .ok_or_else(|| Error::Corrupt(format!("task {seq} of plan {id} vanished")))?;
             let corrupt = |e: serde_json::Error| Error::Corrupt(format!("plan {id}: {e}"));
             let source: Source = serde_json::from_str(row.get::<_, &str>(2)).map_err(corrupt)?;
             let meta: Meta = serde_json::from_str(row.get::<_, &str>(3)).map_err(corrupt)?;
@@ -347,7 +372,7 @@ pub(crate) fn search(
                 .unwrap_or("");
             let snip = snippet(text, &plan.highlight, req.snippet_chars);
             hits.push(Hit {
-                score: row.get(0),
+                score,
                 plan: HitPlan { id, source, meta },
                 task,
                 snippet: snip,
