@@ -13,10 +13,20 @@ CREATE OR REPLACE FUNCTION kehoach_fold(t text) RETURNS text
 -- How often the phrase `w` occurs in the positioned words `a` (word i at
 -- element i, '' where there is none).
 CREATE OR REPLACE FUNCTION kehoach_phrase_freq(a text[], w text[]) RETURNS integer
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
     AS $$
-        SELECT count(*)::integer FROM unnest(array_positions(a, w[1])) AS p
-        WHERE a[p:p + cardinality(w) - 1] = w
+    DECLARE
+        n integer := cardinality(w);
+        found integer := 0;
+        p integer;
+    BEGIN
+        FOREACH p IN ARRAY coalesce(array_positions(a, w[1]), '{}') LOOP
+            IF a[p:p + n - 1] = w THEN
+                found := found + 1;
+            END IF;
+        END LOOP;
+        RETURN found;
+    END
     $$;
 
 -- The order plans were imported in (ties of equal scores rank in this order).
