@@ -16,6 +16,9 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# PostgreSQL (server and the unaccent extension) for the tests of the database store.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+ls /usr/share/postgresql/*/extension/unaccent.control >/dev/null 2>&1 || need+=(postgresql-contrib)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}"
@@ -30,7 +33,17 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
+# A throw-away PostgreSQL server on loopback for the database store's tests
+# (they read KEHOACH_TEST_PG; without it they are skipped, saying so).
+if [ -z "${KEHOACH_TEST_PG:-}" ]; then
+  KEHOACH_TEST_PG=$(bash scripts/pg_cluster.sh start | tail -1)
+  export KEHOACH_TEST_PG
+  trap 'bash scripts/pg_cluster.sh stop "$KEHOACH_TEST_PG"' EXIT
+fi
+echo "PostgreSQL for the tests: $KEHOACH_TEST_PG"
 cargo test --workspace --locked
+echo "== the web server's API tests again, on the PostgreSQL store"
+KEHOACH_SERVE_TEST_DB="$KEHOACH_TEST_PG" cargo test --locked -p kehoach-serve --test api
 
 echo "== python package"
 # The wheel is built with the dev profile (it reuses the test build); the

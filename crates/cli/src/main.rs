@@ -3,6 +3,7 @@
 
 mod cmd;
 mod output;
+mod store;
 mod walk;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +59,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Check the index against the plan store: every plan whole, no orphan tasks, hashes as recorded.
     Verify(cmd::verify::Args),
+    /// The PostgreSQL store: `kehoach db init --db CONNINFO` creates or upgrades its schema.
+    Db(cmd::db::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Db(args) => cmd::db::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

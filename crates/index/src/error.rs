@@ -33,6 +33,9 @@ pub enum Error {
     /// A stored record could not be read back.
     #[error("corrupt stored record ({0})")]
     Corrupt(String),
+    /// A database store failed (what was being done, and why).
+    #[error("database: {0}")]
+    Database(String),
     /// A search request is not valid.
     #[error("invalid search: {0}")]
     InvalidQuery(String),

@@ -22,9 +22,11 @@
 //! [`Store::writer`] takes the single writer lock ([`Error::Locked`] when
 //! another import holds it).
 
+mod backend;
 mod engine;
 mod error;
 mod query;
+pub mod ranking;
 mod schema;
 mod search;
 mod snippet;
@@ -32,9 +34,12 @@ mod store;
 mod verify;
 mod writer;
 
+pub use backend::{sort_archive_order, PlanStore, PlanWriter};
 pub use error::{Error, Result};
 pub use query::{parse_query, Clause};
-pub use search::{FacetCount, Hit, SearchRequest, SearchResults, TrackTotal, TOTAL_CAP};
+pub use search::{
+    FacetCount, Hit, HitPlan, SearchRequest, SearchResults, TrackTotal, FACETS, TOTAL_CAP,
+};
 pub use snippet::{html_escape, snippet};
 pub use store::{is_data_dir, PlanHead, PlanSummary, Store, DEFAULT_DATA_DIR};
 pub use verify::{Problem, ProblemKind, StoredFile, VerifyReport};

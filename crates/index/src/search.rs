@@ -2,8 +2,8 @@
 
 use crate::engine::{QuerySpec, QuerySpecBuilder, SegmentMatcher, Windows};
 use crate::error::{Error, Result};
-use crate::query::parse_query;
-use crate::schema::{date_key, fold_nfc, tokens, words_analyzer, KIND_TASK};
+use crate::ranking::{self, TextField};
+use crate::schema::KIND_TASK;
 use crate::snippet::snippet;
 use crate::store::Store;
 use kehoach_plan::{Meta, Source, Task};
@@ -18,20 +18,7 @@ use tantivy::query::{
     Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
-
-/// Boost of a match in the exact (diacritics kept) task text.
-const BOOST_EXACT: f32 = 2.0;
-/// Boost of a match in the folded task text.
-const BOOST_FOLD: f32 = 1.0;
-/// Boost of a match in the other columns (product, lead, support, deadline), exact.
-const BOOST_MORE_EXACT: f32 = 0.5;
-/// Boost of a match in the other columns, folded.
-const BOOST_MORE_FOLD: f32 = 0.25;
-
-/// Boost of the loose query words found together, in order (a phrase).
-const BOOST_PROXIMITY: f32 = 1.5;
 
 /// Matches counted exactly by default ([`TrackTotal::UpTo`]); past it a
 /// search reports this number as a lower bound (`total_exact` false).
@@ -58,18 +45,6 @@ const YEAR_TERMS: i64 = 16;
 
 /// The facets counted by [`SearchRequest::facets`], in output order.
 pub const FACETS: &[&str] = &["year", "issuer", "code", "place", "lead", "kind", "due"];
-
-/// The deadline kinds `kind` accepts.
-const KINDS: &[&str] = &[
-    "date",
-    "month",
-    "months",
-    "quarter",
-    "year",
-    "continuous",
-    "periodic",
-    "conditional",
-];
 
 /// A search.
 #[derive(Debug, Clone)]
@@ -269,21 +244,6 @@ struct Part {
     field: Field,
     words: Vec<String>,
     boost: f32,
-}
-
-/// One clause turned into a query.
-struct ClauseQuery {
-    /// What a task must match (`None`: the clause has no words).
-    query: Option<Box<dyn Query>>,
-    /// The exact words.
-    exact: Vec<String>,
-    /// The folded words.
-    folded: Vec<String>,
-    /// Every part in scoring order, and whether it decides the match. Not
-    /// deciding: phrases in the exact fields (a task has the exact phrase
-    /// only where it has the folded one, so only the folded fields'
-    /// positions decide the match); they are bonuses.
-    ordered: Vec<(Part, bool)>,
 }
 
 /// A request turned into queries.
@@ -701,106 +661,71 @@ fn top_unscored(
 }
 
 impl Store {
-    /// One clause (a word or a phrase) over the exact and folded fields.
-    ///
-    /// A phrase matches on the folded fields only (their positions decide);
-    /// its matches in the exact fields are bonuses.
-    fn clause_query(&self, analyzer: &mut TextAnalyzer, text: &str) -> ClauseQuery {
+    /// The index field of a scored text field.
+    fn text_field(&self, field: TextField) -> Field {
         let f = &self.fields;
-        let exact = tokens(analyzer, &kehoach_text::nfc(text));
-        let folded = tokens(analyzer, &fold_nfc(text));
-        let mut out = ClauseQuery {
-            query: None,
-            exact,
-            folded,
-            ordered: Vec::new(),
-        };
-        if out.folded.is_empty() {
-            return out;
+        match field {
+            TextField::TextExact => f.text_exact,
+            TextField::TextFold => f.text_fold,
+            TextField::MoreExact => f.more_exact,
+            TextField::MoreFold => f.more_fold,
         }
-        let phrase = out.folded.len() >= 2;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, exact, boost) in [
-            (f.text_exact, true, BOOST_EXACT),
-            (f.text_fold, false, BOOST_FOLD),
-            (f.more_exact, true, BOOST_MORE_EXACT),
-            (f.more_fold, false, BOOST_MORE_FOLD),
-        ] {
-            let words = if exact { &out.exact } else { &out.folded };
-            if words.is_empty() {
-                continue;
-            }
-            let part = Part {
-                field,
-                words: words.clone(),
-                boost,
-            };
-            if exact && phrase && words.len() >= 2 {
-                out.ordered.push((part, false));
-            } else if let Some(q) = boosted(term_or_phrase(field, words), boost) {
-                should.push((Occur::Should, q));
-                out.ordered.push((part, true));
-            }
-        }
-        out.query = Some(Box::new(BooleanQuery::new(should)));
-        out
     }
 
-    /// Builds the queries of a request and the folded words to highlight.
+    /// A clause's query: one of its matching parts.
+    fn clause_query(&self, parts: &[ranking::Part]) -> Box<dyn Query> {
+        let should: Vec<(Occur, Box<dyn Query>)> = parts
+            .iter()
+            .filter(|p| p.matching)
+            .filter_map(|p| {
+                boosted(term_or_phrase(self.text_field(p.field), &p.words), p.boost)
+                    .map(|q| (Occur::Should, q))
+            })
+            .collect();
+        Box::new(BooleanQuery::new(should))
+    }
+
+    fn part(&self, p: &ranking::Part) -> Part {
+        Part {
+            field: self.text_field(p.field),
+            words: p.words.clone(),
+            boost: p.boost,
+        }
+    }
+
+    /// Builds the queries of a request (see [`ranking::plan_query`]) and the
+    /// folded words to highlight.
     ///
     /// A task's score is the sum of its clauses' scores (each over the exact
     /// and folded fields) and of the proximity bonuses; filters score 0.
     fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
+        let plan = ranking::plan_query(req)?;
         let f = &self.fields;
-        let mut analyzer = words_analyzer();
         let mut subs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut highlight = HashSet::new();
         // Whether something restricts the matches to task documents already
         // (only task documents have text and filter fields).
         let mut tasks_only = false;
-        let mut scored = false;
-        // The loose words in order, for the proximity bonus.
-        let (mut loose_exact, mut loose_fold) = (Vec::new(), Vec::new());
         let (mut clauses, mut exclusions) = (Vec::new(), Vec::new());
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
-        for clause in parse_query(&req.query) {
-            let c = self.clause_query(&mut analyzer, &clause.text);
-            let Some(q) = c.query else { continue };
-            if clause.negated {
-                exclusions.push(q.box_clone());
-                subs.push((Occur::MustNot, Box::new(Excluded(q))));
-            } else {
-                clauses.push(c.ordered);
-                subs.push((Occur::Must, q));
-                tasks_only = true;
-                scored = true;
-                if !clause.phrase {
-                    loose_exact.extend(c.exact);
-                    loose_fold.extend(c.folded.iter().cloned());
-                }
-                highlight.extend(c.folded);
-            }
+        for parts in &plan.clauses {
+            subs.push((Occur::Must, self.clause_query(parts)));
+            clauses.push(
+                parts
+                    .iter()
+                    .map(|p| (self.part(p), p.matching))
+                    .collect::<Vec<_>>(),
+            );
+            tasks_only = true;
+        }
+        for parts in &plan.exclusions {
+            let q = self.clause_query(parts);
+            exclusions.push(q.box_clone());
+            subs.push((Occur::MustNot, Box::new(Excluded(q))));
         }
         // Tasks where the loose words stand together, in order, rank higher.
-        let mut proximity = Vec::new();
-        if loose_fold.len() >= 2 {
-            proximity.push(Part {
-                field: f.text_fold,
-                words: loose_fold,
-                boost: BOOST_PROXIMITY,
-            });
-            if loose_exact.len() >= 2 {
-                proximity.push(Part {
-                    field: f.text_exact,
-                    words: loose_exact,
-                    boost: BOOST_PROXIMITY,
-                });
-            }
-        }
-        if let Some((a, b)) = req.years {
-            if a > b {
-                return Err(Error::InvalidQuery(format!("empty year range {a}..{b}")));
-            }
+        let proximity: Vec<Part> = plan.proximity.iter().map(|p| self.part(p)).collect();
+        let fl = &plan.filters;
+        if let Some((a, b)) = fl.years {
             // A few years are looked up as terms (postings seek cheaply when
             // another clause leads the intersection); a long range is scanned.
             let q: Box<dyn Query> = if i64::from(b) - i64::from(a) < YEAR_TERMS {
@@ -823,35 +748,25 @@ impl Store {
             add_filter(&mut subs, &mut filters, q);
             tasks_only = true;
         }
-        if let Some(issuer) = req
-            .issuer
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let words = tokens(&mut analyzer, &fold_nfc(issuer));
+        if let Some(issuer) = &fl.issuer {
             let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(
                 Occur::Should,
                 Box::new(TermQuery::new(
-                    Term::from_field_text(f.issuer_code, &issuer.to_uppercase()),
+                    Term::from_field_text(f.issuer_code, &issuer.code),
                     IndexRecordOption::Basic,
                 )),
             )];
-            either.extend(term_or_phrase(f.issuer_fold, &words).map(|q| (Occur::Should, q)));
+            either.extend(term_or_phrase(f.issuer_fold, &issuer.words).map(|q| (Occur::Should, q)));
             add_filter(&mut subs, &mut filters, Box::new(BooleanQuery::new(either)));
             tasks_only = true;
         }
-        if let Some(lead) = req.lead.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let words = tokens(&mut analyzer, &fold_nfc(lead));
-            let q = term_or_phrase(f.lead_fold, &words)
-                .ok_or_else(|| Error::InvalidQuery(format!("--lead {lead:?} has no words")))?;
-            add_filter(&mut subs, &mut filters, q);
-            tasks_only = true;
+        if let Some(words) = &fl.lead {
+            if let Some(q) = term_or_phrase(f.lead_fold, words) {
+                add_filter(&mut subs, &mut filters, q);
+                tasks_only = true;
+            }
         }
-        if let Some(date) = req.due_before.as_deref() {
-            let key = date_key(date.trim()).ok_or_else(|| {
-                Error::InvalidQuery(format!("{date:?} is not a date (expected YYYY-MM-DD)"))
-            })?;
+        if let Some(key) = fl.due_by_max {
             add_filter(
                 &mut subs,
                 &mut filters,
@@ -862,36 +777,23 @@ impl Store {
             );
             tasks_only = true;
         }
-        if let Some(kind) = req.kind.as_deref() {
-            let kind = kind.trim().to_ascii_lowercase();
-            if !KINDS.contains(&kind.as_str()) {
-                return Err(Error::InvalidQuery(format!(
-                    "unknown deadline kind {kind:?} (one of {})",
-                    KINDS.join(", ")
-                )));
-            }
+        if let Some(kind) = &fl.kind {
             add_filter(
                 &mut subs,
                 &mut filters,
                 Box::new(TermQuery::new(
-                    Term::from_field_text(f.due_kind, &kind),
+                    Term::from_field_text(f.due_kind, kind),
                     IndexRecordOption::Basic,
                 )),
             );
             tasks_only = true;
         }
-        if let Some(place) = req
-            .place
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let place = kehoach_text::nfc(place);
+        if let Some(place) = &fl.place {
             add_filter(
                 &mut subs,
                 &mut filters,
                 Box::new(TermQuery::new(
-                    Term::from_facet(f.facets, &Facet::from_path(["place", place.as_ref()])),
+                    Term::from_facet(f.facets, &Facet::from_path(["place", place.as_str()])),
                     IndexRecordOption::Basic,
                 )),
             );
@@ -900,6 +802,7 @@ impl Store {
         if !tasks_only {
             add_filter(&mut subs, &mut filters, self.kind_query(KIND_TASK));
         }
+        let scored = plan.scored();
         Ok(Prepared {
             base: Box::new(BooleanQuery::new(subs)),
             clauses,
@@ -907,7 +810,7 @@ impl Store {
             filters,
             exclusions,
             scored,
-            highlight,
+            highlight: plan.highlight,
         })
     }
 
@@ -937,14 +840,7 @@ impl Store {
         }
         req.limit = usize::try_from(total).unwrap_or(usize::MAX);
         let mut hits = self.search(&req)?.hits;
-        hits.sort_by(|a, b| {
-            a.plan
-                .source
-                .path
-                .cmp(&b.plan.source.path)
-                .then(a.plan.id.cmp(&b.plan.id))
-                .then(a.task.seq.cmp(&b.task.seq))
-        });
+        crate::backend::sort_archive_order(&mut hits);
         Ok(hits)
     }
 

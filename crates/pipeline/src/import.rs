@@ -15,7 +15,7 @@ use crate::{
     install_quiet_panic_hook, is_a_plan, isolated, plan_from_bytes_with, plan_json, read_file,
     sha256_hex, Error, Failure, Limits,
 };
-use kehoach_index::{Store, WriterOptions};
+use kehoach_index::{PlanStore, PlanWriter, WriterOptions};
 use kehoach_plan::Plan;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -232,7 +232,7 @@ fn skipped(walked: &[(PathBuf, SkipReason)]) -> Vec<Skipped> {
 /// The writing side of an import: the index writer, what the index holds
 /// already, and when to commit.
 struct Indexer<'a> {
-    writer: kehoach_index::Writer,
+    writer: Box<dyn PlanWriter + 'a>,
     known_shas: HashSet<String>,
     known_paths: HashMap<String, String>,
     opts: &'a ImportOptions,
@@ -242,8 +242,12 @@ struct Indexer<'a> {
 
 impl<'a> Indexer<'a> {
     /// Opens `store`'s writer (`threads` indexing threads) and reads what it holds.
-    fn open(store: &Store, threads: usize, opts: &'a ImportOptions) -> Result<Self, Error> {
-        let writer = store.writer(WriterOptions {
+    fn open(
+        store: &'a dyn PlanStore,
+        threads: usize,
+        opts: &'a ImportOptions,
+    ) -> Result<Self, Error> {
+        let writer = store.plan_writer(WriterOptions {
             threads,
             memory_bytes: opts.memory_bytes,
         })?;
@@ -285,7 +289,12 @@ impl<'a> Indexer<'a> {
     }
 
     /// The final commit, and the summary's index figures and rates.
-    fn finish(self, store: &Store, mut sum: Summary, start: Instant) -> Result<Summary, Error> {
+    fn finish(
+        self,
+        store: &dyn PlanStore,
+        mut sum: Summary,
+        start: Instant,
+    ) -> Result<Summary, Error> {
         self.writer.finish()?;
         store.reload()?;
         let (plans, tasks) = store.counts()?;
@@ -317,7 +326,7 @@ fn fail(sum: &mut Summary, file: String, failure: Failure) {
 /// progress. Fails only when the index cannot be written; every document
 /// that cannot be read is a failure in the summary.
 pub fn import(
-    store: &Store,
+    store: &dyn PlanStore,
     inputs: Walked,
     opts: &ImportOptions,
     on_file: &mut dyn FnMut(&Summary),
@@ -449,7 +458,7 @@ fn shard_record(line: &[u8]) -> Result<(String, String, Plan), Failure> {
 /// records are imported. `on_file` is called after every shard. Fails only
 /// when the index cannot be written.
 pub fn import_shards(
-    store: &Store,
+    store: &dyn PlanStore,
     shards: &[PathBuf],
     opts: &ImportOptions,
     on_file: &mut dyn FnMut(&Summary),
@@ -539,6 +548,7 @@ pub fn import_shards(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kehoach_index::Store;
 
     #[test]
     fn a_broken_file_fails_alone() {

@@ -28,7 +28,7 @@ mod work;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use kehoach_index::Store;
+use kehoach_index::{PlanStore, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,28 +61,34 @@ pub enum Error {
 /// `Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The state every handler shares: the opened store.
+/// The state every handler shares: the opened store (the embedded index
+/// or a database, see [`PlanStore`]).
 #[derive(Debug)]
 pub struct AppState {
-    store: Store,
+    store: Box<dyn PlanStore>,
 }
 
 impl AppState {
     /// Opens the data directory `data` (read-only use).
     pub fn open(data: &Path) -> Result<AppState> {
-        Ok(AppState {
-            store: Store::open(data)?,
-        })
+        Ok(AppState::new(Store::open(data)?))
     }
 
     /// Wraps an already opened store.
-    pub fn new(store: Store) -> AppState {
+    pub fn new(store: impl PlanStore + 'static) -> AppState {
+        AppState {
+            store: Box::new(store),
+        }
+    }
+
+    /// Wraps an already opened store behind the store interface.
+    pub fn from_boxed(store: Box<dyn PlanStore>) -> AppState {
         AppState { store }
     }
 
     /// The store.
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn PlanStore {
+        &*self.store
     }
 }
 
@@ -156,9 +162,15 @@ pub struct Config {
 /// Opens the data directory, binds the address, calls `ready` with the bound
 /// address, then serves until the process ends (blocking the calling thread).
 pub fn run(config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    let state = Arc::new(AppState::open(&config.data)?);
+    run_state(AppState::open(&config.data)?, config.addr, ready)
+}
+
+/// Binds `addr`, calls `ready` with the bound address, then serves `state`
+/// until the process ends (blocking the calling thread).
+pub fn run_state(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    let state = Arc::new(state);
     let io = |source| Error::Io {
-        addr: config.addr.to_string(),
+        addr: addr.to_string(),
         source,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -167,9 +179,7 @@ pub fn run(config: &Config, ready: impl FnOnce(SocketAddr)) -> Result<()> {
         .build()
         .map_err(io)?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .map_err(io)?;
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(io)?;
         let bound = listener.local_addr().map_err(io)?;
         ready(bound);
         serve(listener, state).await

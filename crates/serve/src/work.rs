@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use kehoach_diff::PlanDiff;
 use kehoach_export::series::{self, Series};
 use kehoach_export::TaskRecord;
-use kehoach_index::{Hit, PlanSummary, Store};
+use kehoach_index::{Hit, PlanStore, PlanSummary};
 use kehoach_plan::Plan;
 
 /// Why a request failed: the status to answer with and a message for people.
@@ -63,7 +63,7 @@ impl From<kehoach_index::Error> for Failure {
 pub async fn blocking<T, F>(state: &Shared, f: F) -> Result<T, Failure>
 where
     T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, Failure> + Send + 'static,
+    F: FnOnce(&dyn PlanStore) -> Result<T, Failure> + Send + 'static,
 {
     let state = std::sync::Arc::clone(state);
     tokio::task::spawn_blocking(move || f(state.store()))
@@ -72,7 +72,7 @@ where
 }
 
 /// The one plan `key` (an id or a unique id prefix) names.
-pub fn resolve(store: &Store, key: &str) -> Result<PlanSummary, Failure> {
+pub fn resolve(store: &dyn PlanStore, key: &str) -> Result<PlanSummary, Failure> {
     let key = key.trim();
     if !is_plan_key(key) {
         return Err(Failure::bad(
@@ -91,7 +91,7 @@ pub fn resolve(store: &Store, key: &str) -> Result<PlanSummary, Failure> {
 }
 
 /// The full plan `key` names.
-pub fn plan(store: &Store, key: &str) -> Result<(PlanSummary, Plan), Failure> {
+pub fn plan(store: &dyn PlanStore, key: &str) -> Result<(PlanSummary, Plan), Failure> {
     let summary = resolve(store, key)?;
     let plan = store
         .plan(&summary.id)?
@@ -100,7 +100,7 @@ pub fn plan(store: &Store, key: &str) -> Result<(PlanSummary, Plan), Failure> {
 }
 
 /// The diff of plans `a` and `b`, as `kehoach diff A B --json` computes it.
-pub fn diff(store: &Store, a: &str, b: &str, all: bool) -> Result<PlanDiff, Failure> {
+pub fn diff(store: &dyn PlanStore, a: &str, b: &str, all: bool) -> Result<PlanDiff, Failure> {
     let (_, pa) = plan(store, a)?;
     let (_, pb) = plan(store, b)?;
     let opts = kehoach_diff::Options {
@@ -111,7 +111,7 @@ pub fn diff(store: &Store, a: &str, b: &str, all: bool) -> Result<PlanDiff, Fail
 }
 
 /// The target timelines of `p`, as `kehoach targets QUERY --json` computes them.
-pub fn targets(store: &Store, p: &TargetParams) -> Result<Vec<Series>, Failure> {
+pub fn targets(store: &dyn PlanStore, p: &TargetParams) -> Result<Vec<Series>, Failure> {
     crate::params::check_len("q", p.query(), crate::params::MAX_QUERY_CHARS)?;
     let req = p.as_search().request(1, false, false, 16)?;
     let hits: Vec<Hit> = match store.search_all(&req, Some(MAX_TARGET_TASKS)) {
@@ -134,7 +134,7 @@ pub fn targets(store: &Store, p: &TargetParams) -> Result<Vec<Series>, Failure> 
 
 /// Runs a search from page or API parameters.
 pub fn search(
-    store: &Store,
+    store: &dyn PlanStore,
     p: &SearchParams,
     default_limit: usize,
     paged: bool,

@@ -4,8 +4,8 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{id_of, import_all, CANARY, SCRIPT};
-use kehoach_index::{SearchRequest, Store};
+use common::{fill, id_of, import_all, CANARY, SCRIPT};
+use kehoach_index::{PlanStore, SearchRequest};
 use kehoach_serve::{router, AppState};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
@@ -19,16 +19,40 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = import_all(dir.path());
+        // The same tests on a PostgreSQL database when one is named.
+        let state = match std::env::var("KEHOACH_SERVE_TEST_DB") {
+            Ok(db) if !db.is_empty() => {
+                // The database client blocks: set up outside the test's runtime.
+                let store = std::thread::spawn(move || {
+                    let schema = format!("kh_serve_{}", std::process::id());
+                    kehoach_store_pg::PgStore::drop_schema(&db, &schema).expect("drop schema");
+                    let store = kehoach_store_pg::PgStore::connect_in_schema(&db, &schema)
+                        .expect("database");
+                    kehoach_store_pg::init(&store, false).expect("db init");
+                    fill(&store);
+                    store
+                })
+                .join()
+                .expect("database set-up");
+                AppState::new(store)
+            }
+            _ => AppState::new(import_all(dir.path())),
+        };
         Fixture {
             _dir: dir,
-            state: Arc::new(AppState::new(store)),
+            state: Arc::new(state),
         }
     })
 }
 
-fn store() -> &'static Store {
+fn store() -> &'static dyn PlanStore {
     fixture().state.store()
+}
+
+/// Runs a library call on a thread of its own (outside the test's runtime:
+/// the database client blocks).
+fn lib<T: Send>(f: impl FnOnce(&dyn PlanStore) -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(|| f(store())).join().expect("library call"))
 }
 
 async fn get(uri: &str) -> (StatusCode, String, String) {
@@ -60,15 +84,16 @@ async fn get_json(uri: &str) -> (StatusCode, serde_json::Value) {
 async fn search_api_has_the_cli_shape() {
     let (status, v) = get_json("/api/search?q=ho+so+truc+tuyen&facets=1&limit=3").await;
     assert_eq!(status, StatusCode::OK);
-    let lib = store()
-        .search(&SearchRequest {
+    let lib = lib(|store| {
+        store.search(&SearchRequest {
             query: "ho so truc tuyen".into(),
             limit: 3,
             facets: true,
             snippet_chars: 200,
             ..Default::default()
         })
-        .expect("search");
+    })
+    .expect("search");
     // Compared as text round trips (scores are f32).
     let cli: serde_json::Value =
         serde_json::from_str(&serde_json::to_string(&lib).expect("json")).expect("json");
@@ -111,12 +136,12 @@ async fn plans_plan_diff_and_targets() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         v,
-        serde_json::to_value(store().plans().expect("plans")).expect("json")
+        serde_json::to_value(lib(|s| s.plans()).expect("plans")).expect("json")
     );
     assert_eq!(v.as_array().map(Vec::len), Some(6));
 
-    let syt = id_of(store(), "003_39456b49d95a0e63");
-    let sct = id_of(store(), "001_0d47e3459e23ee36");
+    let syt = lib(|s| id_of(s, "003_39456b49d95a0e63"));
+    let sct = lib(|s| id_of(s, "001_0d47e3459e23ee36"));
     let (status, v) = get_json(&format!("/api/plans/{syt}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v["schema"], "kehoach/plan@1");
@@ -191,8 +216,7 @@ async fn pages_escape_document_text() {
     assert!(!html.contains("<img src=x"));
     assert_eq!(html.matches("<script").count(), 1, "only app.js");
     // The plan page too.
-    let id = store()
-        .find("generated/hostile.txt")
+    let id = lib(|s| s.find("generated/hostile.txt"))
         .expect("find")
         .first()
         .map(|p| p.id.clone())
@@ -209,8 +233,8 @@ async fn pages_escape_document_text() {
 
 #[tokio::test]
 async fn pages_render() {
-    let syt = id_of(store(), "003_39456b49d95a0e63");
-    let sct = id_of(store(), "001_0d47e3459e23ee36");
+    let syt = lib(|s| id_of(s, "003_39456b49d95a0e63"));
+    let sct = lib(|s| id_of(s, "001_0d47e3459e23ee36"));
     for (uri, needle) in [
         ("/".to_string(), "result-count"),
         ("/?q=ho+so+truc+tuyen&year=2024".to_string(), "<mark>"),

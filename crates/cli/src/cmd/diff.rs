@@ -7,7 +7,7 @@ use kehoach_diff::{fmt_num, Change, ChangeKind, Direction, PlanDiff, Value};
 use kehoach_pipeline::plan_from_path;
 use kehoach_plan::Plan;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Arguments of `kehoach diff`.
 #[derive(clap::Args, Debug)]
@@ -54,9 +54,8 @@ pub struct Args {
     /// Compare deadline dates as they are, not relative to each plan's year.
     #[arg(long)]
     pub absolute_dates: bool,
-    /// Data directory holding the index (for plan ids).
-    #[arg(long, value_name = "DIR", default_value = "kehoach-data")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
 }
 
 /// Runs the command.
@@ -67,8 +66,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             args.threshold
         );
     }
-    let a = load(&args.a, &args.data)?;
-    let b = load(&args.b, &args.data)?;
+    let a = load(&args.a, &args.store)?;
+    let b = load(&args.b, &args.store)?;
     for (name, p) in [(&args.a, &a), (&args.b, &b)] {
         if p.tasks.is_empty() {
             eprintln!("kehoach: note: {name} has no task records (no appendix table was found)");
@@ -99,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 }
 
 /// Loads a plan from a file (text export or plan JSON) or from the index by id.
-fn load(key: &str, data: &Path) -> anyhow::Result<Plan> {
+fn load(key: &str, data: &crate::store::StoreArgs) -> anyhow::Result<Plan> {
     let path = Path::new(key);
     if path.is_file() {
         let bytes = std::fs::read(path).with_context(|| format!("{key}: cannot read"))?;
@@ -115,25 +114,28 @@ fn load(key: &str, data: &Path) -> anyhow::Result<Plan> {
 }
 
 /// Looks a plan up in the index by id, id prefix or imported path.
-fn plan_by_id(key: &str, data: &Path) -> anyhow::Result<Plan> {
-    let store = match kehoach_index::Store::open(data) {
+fn plan_by_id(key: &str, data: &crate::store::StoreArgs) -> anyhow::Result<Plan> {
+    let store = match data.open() {
         Ok(s) => s,
-        Err(kehoach_index::Error::NotFound(_)) => {
+        Err(e)
+            if data.db.is_none()
+                && matches!(e.downcast_ref(), Some(kehoach_index::Error::NotFound(_))) =>
+        {
             bail!(
                 "no such file or plan id: {key} (and no index in {} to look the id up)",
-                data.display()
+                data.shown()
             )
         }
         Err(e) => {
             return Err(e)
-                .with_context(|| format!("{key}: cannot open the index in {}", data.display()))
+                .with_context(|| format!("{key}: cannot open the index in {}", data.shown()))
         }
     };
     let found = store.find(key)?;
     match found.as_slice() {
         [] => bail!(
-            "no such file or plan id: {key} (`kehoach plans --data {}` lists the ids)",
-            data.display()
+            "no such file or plan id: {key} (`kehoach plans {}` lists the ids)",
+            data.lister()
         ),
         [one] => store
             .plan(&one.id)?

@@ -3,7 +3,7 @@
 use crate::EXIT_OK;
 use anyhow::Context;
 use kehoach_export::{BulkOptions, ParquetOptions, TaskRecord};
-use kehoach_index::{Hit, SearchRequest, Store, DEFAULT_DATA_DIR};
+use kehoach_index::{Hit, PlanStore, SearchRequest};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -28,7 +28,11 @@ pub struct Filters {
 }
 
 /// Every task matching `query` and `filters`, ordered by plan path, plan id and `seq`.
-pub fn matching_tasks(store: &Store, query: &str, filters: &Filters) -> anyhow::Result<Vec<Hit>> {
+pub fn matching_tasks(
+    store: &dyn PlanStore,
+    query: &str,
+    filters: &Filters,
+) -> anyhow::Result<Vec<Hit>> {
     let req = SearchRequest {
         query: query.to_string(),
         years: filters
@@ -114,9 +118,8 @@ pub struct Args {
     /// Index name in the action lines of ndjson-bulk.
     #[arg(long, value_name = "NAME", default_value = "kehoach-tasks")]
     pub index_name: String,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     #[command(flatten)]
     pub filters: Filters,
 }
@@ -132,8 +135,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             "{name} is binary: give -o FILE.{ext} (or redirect standard output to a file)"
         );
     }
-    let store = Store::open(&args.data)?;
-    let hits = matching_tasks(&store, &args.query, &args.filters)?;
+    let store = args.store.open()?;
+    let hits = matching_tasks(&*store, &args.query, &args.filters)?;
     let records = hits.iter().map(record);
     let n = match &args.output {
         Some(path) => {

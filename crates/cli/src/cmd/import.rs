@@ -3,7 +3,6 @@
 use crate::output::stderr_is_terminal;
 use crate::{EXIT_OK, EXIT_PARTIAL};
 use anyhow::Context;
-use kehoach_index::{Store, DEFAULT_DATA_DIR};
 use kehoach_pipeline::import::{
     import, import_shards, shard_files, ImportOptions, Skipped, Summary,
 };
@@ -70,9 +69,8 @@ pub struct Args {
     /// source.sha256.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["paths", "dry_run"])]
     pub from_shards: Option<PathBuf>,
-    /// The data directory (index and plan store); created when missing.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -104,15 +102,16 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut walk_opts = args.walk.options();
-    walk_opts.skip_dirs.push(args.data.clone());
+    if args.store.db.is_none() {
+        walk_opts.skip_dirs.push(args.store.data.clone());
+    }
     if args.dry_run {
         return dry_run(&args, &walk_opts);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    let store = Store::open_or_create(&args.data)
-        .with_context(|| format!("cannot open the data directory {}", args.data.display()))?;
+    let store = args.store.open_for_import()?;
     let opts = ImportOptions {
         limits: Limits {
             time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
@@ -126,13 +125,13 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         let shards = shard_files(dir)
             .with_context(|| format!("cannot list the shards in {}", dir.display()))?;
         let progress = Progress::new(shards.len() as u64, args.quiet);
-        let sum = import_shards(&store, &shards, &opts, &mut |s| progress.file_done(s))?;
+        let sum = import_shards(&*store, &shards, &opts, &mut |s| progress.file_done(s))?;
         progress.finish();
         sum
     } else {
         let inputs = crate::walk::walk(&args.paths, &walk_opts)?;
         let progress = Progress::new(inputs.files.len() as u64, args.quiet);
-        let sum = import(&store, inputs, &opts, &mut |s| progress.file_done(s))?;
+        let sum = import(&*store, inputs, &opts, &mut |s| progress.file_done(s))?;
         progress.finish();
         sum
     };
@@ -143,7 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         serde_json::to_writer_pretty(&mut out, &sum)?;
         writeln!(out)?;
     } else {
-        write_summary(&mut out, &sum, &args.data)?;
+        write_summary(&mut out, &sum, &args.store.shown())?;
     }
     for f in &sum.failures {
         eprintln!("kehoach: {}: {}", f.file, f.reason);
@@ -155,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     })
 }
 
-fn write_summary(out: &mut impl Write, s: &Summary, data: &std::path::Path) -> std::io::Result<()> {
+fn write_summary(out: &mut impl Write, s: &Summary, data: &str) -> std::io::Result<()> {
     writeln!(
         out,
         "files seen {}, imported {} ({} replaced), unchanged {}, failed {}",
@@ -169,7 +168,7 @@ fn write_summary(out: &mut impl Write, s: &Summary, data: &std::path::Path) -> s
     writeln!(
         out,
         "index {}: {} plans, {} tasks, {:.1} MB",
-        data.display(),
+        data,
         s.index_plans,
         s.index_tasks,
         s.index_bytes as f64 / 1e6
@@ -340,7 +339,7 @@ fn dry_run(args: &Args, opts: &crate::walk::Options) -> anyhow::Result<u8> {
         writeln!(
             out,
             "dry run: nothing is imported; the index {} is not opened",
-            args.data.display()
+            args.store.shown()
         )?;
         writeln!(
             out,

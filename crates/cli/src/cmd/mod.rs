@@ -1,4 +1,5 @@
 //! Subcommands.
+pub mod db;
 pub mod diff;
 pub mod export;
 pub mod extract;

@@ -2,9 +2,7 @@
 
 use crate::output::{clip, table};
 use crate::EXIT_OK;
-use kehoach_index::{Store, DEFAULT_DATA_DIR};
 use std::io::Write;
-use std::path::PathBuf;
 
 /// Arguments of `kehoach plans`.
 #[derive(clap::Args, Debug)]
@@ -21,9 +19,8 @@ Examples:
   kehoach plans
   kehoach plans --data /srv/kehoach --json")]
 pub struct Args {
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -31,7 +28,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let store = Store::open(&args.data)?;
+    let store = args.store.open()?;
     let plans = store.plans()?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -3,7 +3,7 @@
 use crate::output::{clip, stdout_is_terminal, table};
 use crate::EXIT_OK;
 use anyhow::Context;
-use kehoach_index::{SearchRequest, SearchResults, Store, TrackTotal, DEFAULT_DATA_DIR, TOTAL_CAP};
+use kehoach_index::{PlanStore, SearchRequest, SearchResults, TrackTotal, TOTAL_CAP};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -38,9 +38,8 @@ pub struct Args {
     /// The query: words, "phrases", -exclusions.
     #[arg(value_name = "QUERY", default_value = "")]
     pub query: String,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     /// Year, issuer, lead unit and deadline filters.
     #[command(flatten)]
     pub filters: crate::cmd::export::Filters,
@@ -103,10 +102,10 @@ fn request(args: &Args) -> anyhow::Result<SearchRequest> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let store = Store::open(&args.data)?;
+    let store = args.store.open()?;
     if let Some(file) = &args.bench_queries {
         return bench(
-            &store,
+            &*store,
             file,
             args.bench_rounds,
             args.json,
@@ -288,7 +287,7 @@ struct BenchQuery {
 }
 
 fn bench(
-    store: &Store,
+    store: &dyn PlanStore,
     file: &std::path::Path,
     rounds: usize,
     json: bool,

@@ -1,10 +1,8 @@
 //! `kehoach serve`: the web pages and the JSON API over HTTP.
 
 use crate::EXIT_OK;
-use kehoach_index::DEFAULT_DATA_DIR;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 /// Arguments of `kehoach serve`.
 #[derive(clap::Args, Debug)]
@@ -26,9 +24,8 @@ Examples:
   kehoach serve --data /srv/kehoach --addr 127.0.0.1:9000
   curl 'http://127.0.0.1:8080/api/search?q=ho+so+truc+tuyen&year=2024&facets=1'")]
 pub struct Args {
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     /// The address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "HOST:PORT", default_value = kehoach_serve::DEFAULT_ADDR)]
     pub addr: SocketAddr,
@@ -36,17 +33,14 @@ pub struct Args {
 
 /// Runs the command (until the process is stopped).
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let config = kehoach_serve::Config {
-        data: args.data.clone(),
-        addr: args.addr,
-    };
-    kehoach_serve::run(&config, |bound| {
+    let state = kehoach_serve::AppState::from_boxed(args.store.open()?);
+    kehoach_serve::run_state(state, args.addr, |bound| {
         let mut out = std::io::stdout().lock();
         // The first line names the URL (scripts read it to find a picked port).
         let _ = writeln!(
             out,
             "kehoach: serving {} at http://{bound}/",
-            args.data.display()
+            args.store.shown()
         );
         let _ = out.flush();
     })?;

@@ -1,9 +1,8 @@
 //! `kehoach show`: one imported plan with its records.
 
 use crate::EXIT_OK;
-use kehoach_index::{PlanSummary, Store, DEFAULT_DATA_DIR};
+use kehoach_index::{PlanStore, PlanSummary};
 use std::io::Write;
-use std::path::PathBuf;
 
 /// Arguments of `kehoach show`.
 #[derive(clap::Args, Debug)]
@@ -23,16 +22,15 @@ pub struct Args {
     /// Plan id, id prefix or imported path.
     #[arg(value_name = "PLAN")]
     pub plan: String,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     /// Print the plan record as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Resolves PLAN to exactly one imported plan.
-pub fn resolve(store: &Store, key: &str) -> anyhow::Result<PlanSummary> {
+pub fn resolve(store: &dyn PlanStore, key: &str) -> anyhow::Result<PlanSummary> {
     let mut found = store.find(key)?;
     match found.len() {
         0 => anyhow::bail!("no imported plan matches {key:?} (see `kehoach plans`)"),
@@ -50,8 +48,8 @@ pub fn resolve(store: &Store, key: &str) -> anyhow::Result<PlanSummary> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<u8> {
-    let store = Store::open(&args.data)?;
-    let summary = resolve(&store, &args.plan)?;
+    let store = args.store.open()?;
+    let summary = resolve(&*store, &args.plan)?;
     let plan = store
         .plan(&summary.id)?
         .ok_or_else(|| anyhow::anyhow!("plan {} was removed meanwhile", summary.id))?;

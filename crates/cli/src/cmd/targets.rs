@@ -4,7 +4,6 @@ use crate::cmd::export::{matching_tasks, record, Filters};
 use crate::output::{clip, table};
 use crate::EXIT_OK;
 use kehoach_export::series::{self, Point, Series};
-use kehoach_index::{Store, DEFAULT_DATA_DIR};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -32,9 +31,8 @@ pub struct Args {
     /// Also draw the series into FILE (.svg).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
-    /// The data directory.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: crate::store::StoreArgs,
     #[command(flatten)]
     pub filters: Filters,
 }
@@ -51,10 +49,10 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             kehoach_export::chart::write_chart(path, &[], "")?;
         }
     }
-    let store = Store::open(&args.data)?;
+    let store = args.store.open()?;
     // The index narrows to tasks holding the words; the metric test is exact.
     let search_query: String = args.query.replace('"', " ");
-    let hits = matching_tasks(&store, &search_query, &args.filters)?;
+    let hits = matching_tasks(&*store, &search_query, &args.filters)?;
     let points = series::collect(hits.iter().map(record), &args.query);
     let groups = series::group(&points);
     let stdout = std::io::stdout();

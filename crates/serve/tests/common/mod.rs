@@ -48,6 +48,12 @@ pub fn hostile_plan_text() -> String {
 /// Returns the opened store.
 pub fn import_all(dir: &Path) -> Store {
     let store = Store::open_or_create(dir).expect("data dir");
+    fill(&store);
+    store
+}
+
+/// Writes the corpus and the hostile plan into `store` (any store).
+pub fn fill(store: &dyn kehoach_index::PlanStore) {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut names: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
         .expect("corpus dir")
@@ -70,7 +76,7 @@ pub fn import_all(dir: &Path) -> Store {
         hostile_plan_text().into_bytes(),
     ));
     {
-        let mut w = store.writer(WriterOptions::default()).expect("writer");
+        let mut w = store.plan_writer(WriterOptions::default()).expect("writer");
         for (name, bytes) in &files {
             let doc = kehoach_read_text::read(bytes).expect("text plan");
             let sha = sha256_hex(bytes);
@@ -86,11 +92,10 @@ pub fn import_all(dir: &Path) -> Store {
         w.commit().expect("commit");
     }
     store.reload().expect("reload");
-    store
 }
 
 /// The id of the imported plan from `corpus/<stem>.txt`.
-pub fn id_of(store: &Store, stem: &str) -> String {
+pub fn id_of(store: &dyn kehoach_index::PlanStore, stem: &str) -> String {
     store
         .find(&format!("corpus/{stem}.txt"))
         .expect("find")

@@ -1,0 +1,340 @@
+//! Importing plans: batches of whole plans, one transaction each, with `COPY`.
+
+use crate::copy::Row;
+use crate::error::{Error, Result};
+use crate::PgStore;
+use kehoach_index::ranking::{due_key, lead_units, lead_words, plan_keys, task_fields};
+use kehoach_index::{plan_id, PlanHead, PlanWriter};
+use kehoach_plan::Plan;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Write;
+
+/// A batch is written once it holds this many plans…
+const BATCH_PLANS: usize = 500;
+/// …or this many tasks.
+const BATCH_TASKS: usize = 25_000;
+
+/// The `term_stats` field number of the document count.
+const DOCS_FIELD: i16 = -1;
+
+/// The rows of a batch in `COPY` text format, and its statistics.
+#[derive(Default)]
+struct Batch {
+    ids: Vec<String>,
+    paths: Vec<String>,
+    seen: HashSet<String>,
+    plans: String,
+    tasks: String,
+    targets: String,
+    warnings: String,
+    task_count: usize,
+    /// Changes of `term_stats`: (field, word) → documents (word '': words or documents).
+    stats: BTreeMap<(i16, String), i64>,
+}
+
+/// Writes plans into the database in batches of whole plans: each batch is
+/// one transaction that first removes what was imported from the same
+/// paths or with the same ids (so importing again replaces), then copies
+/// the plans, tasks, targets and warnings in with `COPY` and updates the
+/// search statistics. A killed import leaves the batches committed before
+/// it, each whole. Several writers may run at once: a batch holds advisory
+/// locks on its plan ids and paths (taken in order) until it commits.
+pub struct PgWriter<'a> {
+    store: &'a PgStore,
+    batch: Batch,
+}
+
+impl std::fmt::Debug for PgWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgWriter")
+            .field("pending_plans", &self.batch.ids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// 64-bit FNV-1a: the advisory lock key of a plan id or path.
+fn lock_key(kind: u8, s: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in std::iter::once(kind).chain(s.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+impl<'a> PgWriter<'a> {
+    pub(crate) fn new(store: &'a PgStore) -> Result<PgWriter<'a>> {
+        Ok(PgWriter {
+            store,
+            batch: Batch::default(),
+        })
+    }
+
+    /// Adds a plan to the batch (written when the batch is full, or at
+    /// [`PgWriter::flush`]). Returns the plan id.
+    pub fn add(&mut self, file_path: &str, file_sha256: &str, plan: &Plan) -> Result<String> {
+        let id = plan_id(file_sha256);
+        // A batch holds each id and path once: a repeat goes into the next batch.
+        if self.batch.seen.contains(&format!("i{id}"))
+            || self.batch.seen.contains(&format!("p{file_path}"))
+        {
+            self.flush()?;
+        }
+        self.batch.seen.insert(format!("i{id}"));
+        self.batch.seen.insert(format!("p{file_path}"));
+        self.encode(&id, file_path, file_sha256, plan)?;
+        if self.batch.ids.len() >= BATCH_PLANS || self.batch.task_count >= BATCH_TASKS {
+            self.flush()?;
+        }
+        Ok(id)
+    }
+
+    fn encode(&mut self, id: &str, file_path: &str, sha: &str, plan: &Plan) -> Result<()> {
+        let b = &mut self.batch;
+        let head = PlanHead::of(plan);
+        let head_json = serde_json::to_string(&head)
+            .map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
+        let keys = plan_keys(plan);
+        let m = &plan.meta;
+        let date = m
+            .date
+            .as_deref()
+            .and_then(kehoach_plan::date::Date::parse_iso)
+            .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+        let mut r = Row::new(std::mem::take(&mut b.plans));
+        r.text(id)
+            .text(file_path)
+            .text(sha)
+            .num(plan.tasks.len())
+            .text(&plan.schema)
+            .text(plan.source.format.as_str())
+            .opt(m.doc_type.as_deref())
+            .opt(m.number.as_deref())
+            .opt(keys.issuer.as_deref())
+            .opt(keys.issuer_code.as_deref())
+            .opt(keys.place.as_deref())
+            .opt(date.as_deref())
+            .opt_num(m.year)
+            .opt(m.title.as_deref())
+            .array(&keys.issuer_words)
+            .text(&head_json);
+        b.plans = r.end();
+        *b.stats.entry((DOCS_FIELD, String::new())).or_default() += 1 + plan.tasks.len() as i64;
+
+        for task in &plan.tasks {
+            let json = serde_json::to_string(task)
+                .map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
+            let fields = task_fields(task);
+            let units = lead_units(task);
+            let lead = lead_words(&units);
+            let mut words: BTreeSet<&str> = BTreeSet::new();
+            for (i, f) in fields.iter().enumerate() {
+                let distinct: BTreeSet<&str> = f
+                    .words
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                for w in &distinct {
+                    *b.stats.entry((i as i16, (*w).to_string())).or_default() += 1;
+                }
+                *b.stats.entry((i as i16, String::new())).or_default() += i64::from(f.len);
+                words.extend(distinct);
+            }
+            let words: Vec<&str> = words.into_iter().collect();
+            let due_by = due_key(task)
+                .map(|k| format!("{:04}-{:02}-{:02}", k / 10_000, k / 100 % 100, k % 100));
+            let mut r = Row::new(std::mem::take(&mut b.tasks));
+            r.text(id)
+                .num(task.seq)
+                .opt(task.number.as_deref())
+                .opt(task.section.as_deref())
+                .num(task.level)
+                .opt_num(task.parent)
+                .opt(task.content.as_deref())
+                .opt(task.lead.as_deref())
+                .opt(task.support.as_deref())
+                .opt(task.deadline.as_deref())
+                .opt(task.product.as_deref())
+                .array(&task.lead_units)
+                .array(&task.support_units)
+                .opt(task.due.as_ref().map(|d| d.kind.as_str()))
+                .opt(due_by.as_deref())
+                .num(task.targets.len())
+                .text(&json)
+                .array(&units)
+                .array(&lead);
+            for f in &fields {
+                r.array(&f.words);
+            }
+            for f in &fields {
+                r.num(f.norm_id());
+            }
+            r.array(&words);
+            b.tasks = r.end();
+            for (idx, t) in task.targets.iter().enumerate() {
+                let mut r = Row::new(std::mem::take(&mut b.targets));
+                r.text(id)
+                    .num(task.seq)
+                    .num(idx)
+                    .text(&t.metric)
+                    .text(t.op.as_str())
+                    .num(if t.value.is_finite() { t.value } else { 0.0 })
+                    .text(&t.unit)
+                    .text(&t.text);
+                b.targets = r.end();
+            }
+            b.task_count += 1;
+        }
+        for (idx, w) in plan.warnings.iter().enumerate() {
+            let code = serde_json::to_value(w.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let mut r = Row::new(std::mem::take(&mut b.warnings));
+            r.text(id)
+                .num(idx)
+                .text(&code)
+                .text(&w.message)
+                .opt_num(w.seq);
+            b.warnings = r.end();
+        }
+        b.ids.push(id.to_string());
+        b.paths.push(file_path.to_string());
+        Ok(())
+    }
+
+    /// Writes the batch: one transaction.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.batch.ids.is_empty() {
+            return Ok(());
+        }
+        let mut batch = std::mem::take(&mut self.batch);
+        let mut c = self.store.conn()?;
+        let mut tx = c
+            .transaction()
+            .map_err(Error::db("starting an import batch"))?;
+        // Locks on every id and path of the batch, in one order for every importer.
+        let mut keys: Vec<i64> = batch
+            .ids
+            .iter()
+            .map(|i| lock_key(b'i', i))
+            .chain(batch.paths.iter().map(|p| lock_key(b'p', p)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        tx.query(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) \
+             WITH ORDINALITY AS u(k, n) ORDER BY n) s",
+            &[&keys],
+        )
+        .map_err(Error::db("locking the plans of a batch"))?;
+        // What this batch replaces.
+        let old: Vec<String> = tx
+            .query(
+                "SELECT id FROM plans WHERE id = ANY($1) OR file_path = ANY($2)",
+                &[&batch.ids, &batch.paths],
+            )
+            .map_err(Error::db("looking up replaced plans"))?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !old.is_empty() {
+            let rows = tx
+                .query(OLD_STATS, &[&old])
+                .map_err(Error::db("reading the statistics of replaced plans"))?;
+            for row in rows {
+                let field: i16 = row.get(0);
+                let term: String = row.get(1);
+                let n: i64 = row.get(2);
+                *batch.stats.entry((field, term)).or_default() -= n;
+            }
+            tx.execute("DELETE FROM plans WHERE id = ANY($1)", &[&old])
+                .map_err(Error::db("removing replaced plans"))?;
+        }
+        for (table, columns, data) in [
+            ("plans", PLAN_COLUMNS, &batch.plans),
+            ("tasks", TASK_COLUMNS, &batch.tasks),
+            ("targets", TARGET_COLUMNS, &batch.targets),
+            ("warnings", WARNING_COLUMNS, &batch.warnings),
+        ] {
+            if data.is_empty() {
+                continue;
+            }
+            let what = format!("copying {table}");
+            let mut w = tx
+                .copy_in(&format!("COPY {table} ({columns}) FROM STDIN"))
+                .map_err(Error::db(&what))?;
+            w.write_all(data.as_bytes())
+                .map_err(|e| Error::Schema(format!("{what}: {e}")))?;
+            w.finish().map_err(Error::db(&what))?;
+        }
+        let mut fields = Vec::with_capacity(batch.stats.len());
+        let mut terms = Vec::with_capacity(batch.stats.len());
+        let mut counts = Vec::with_capacity(batch.stats.len());
+        for ((f, t), n) in batch.stats.iter().filter(|(_, n)| **n != 0) {
+            fields.push(*f);
+            terms.push(t.as_str());
+            counts.push(*n);
+        }
+        // In (field, word) order for every importer: no deadlocks.
+        tx.execute(
+            "INSERT INTO term_stats (field, term, n) \
+             SELECT f, t, n FROM unnest($1::smallint[], $2::text[], $3::bigint[]) \
+             WITH ORDINALITY AS u(f, t, n, o) ORDER BY o \
+             ON CONFLICT (field, term) DO UPDATE SET n = term_stats.n + EXCLUDED.n",
+            &[&fields, &terms, &counts],
+        )
+        .map_err(Error::db("updating the search statistics"))?;
+        tx.commit()
+            .map_err(Error::db("committing an import batch"))?;
+        Ok(())
+    }
+}
+
+/// The statistics of plans about to be replaced (to subtract).
+const OLD_STATS: &str = "
+    WITH t AS (SELECT * FROM tasks WHERE plan_id = ANY($1))
+    SELECT f, w, count(*)::bigint FROM (
+        SELECT 0::smallint AS f, w FROM t, LATERAL (SELECT DISTINCT x FROM unnest(t.w_text_exact) x WHERE x <> '') d(w)
+        UNION ALL SELECT 1::smallint, w FROM t, LATERAL (SELECT DISTINCT x FROM unnest(t.w_text_fold) x WHERE x <> '') d(w)
+        UNION ALL SELECT 2::smallint, w FROM t, LATERAL (SELECT DISTINCT x FROM unnest(t.w_more_exact) x WHERE x <> '') d(w)
+        UNION ALL SELECT 3::smallint, w FROM t, LATERAL (SELECT DISTINCT x FROM unnest(t.w_more_fold) x WHERE x <> '') d(w)
+    ) s GROUP BY f, w
+    UNION ALL SELECT 0::smallint, '', coalesce(sum(cardinality(array_remove(w_text_exact, ''))), 0)::bigint FROM t
+    UNION ALL SELECT 1::smallint, '', coalesce(sum(cardinality(array_remove(w_text_fold, ''))), 0)::bigint FROM t
+    UNION ALL SELECT 2::smallint, '', coalesce(sum(cardinality(array_remove(w_more_exact, ''))), 0)::bigint FROM t
+    UNION ALL SELECT 3::smallint, '', coalesce(sum(cardinality(array_remove(w_more_fold, ''))), 0)::bigint FROM t
+    UNION ALL SELECT -1::smallint, '', ((SELECT count(*) FROM t) + cardinality($1))::bigint";
+
+const PLAN_COLUMNS: &str = "id, file_path, file_sha256, task_count, schema, format, doc_type, \
+    number, issuer, issuer_code, place, date, year, title, issuer_words, record";
+const TASK_COLUMNS: &str = "plan_id, seq, number, section, level, parent, content, lead, support, \
+    deadline, product, lead_units, support_units, due_kind, due_by, target_count, record, \
+    lead_facets, lead_words, w_text_exact, w_text_fold, w_more_exact, w_more_fold, \
+    n_text_exact, n_text_fold, n_more_exact, n_more_fold, words";
+const TARGET_COLUMNS: &str = "plan_id, seq, idx, metric, op, value, unit, text";
+const WARNING_COLUMNS: &str = "plan_id, idx, code, message, seq";
+
+impl PlanWriter for PgWriter<'_> {
+    fn add_plan(
+        &mut self,
+        file_path: &str,
+        file_sha256: &str,
+        plan: &Plan,
+    ) -> kehoach_index::Result<String> {
+        Ok(self.add(file_path, file_sha256, plan)?)
+    }
+
+    fn pending_docs(&self) -> u64 {
+        (self.batch.ids.len() + self.batch.task_count) as u64
+    }
+
+    fn commit(&mut self) -> kehoach_index::Result<()> {
+        Ok(self.flush()?)
+    }
+
+    fn finish(mut self: Box<Self>) -> kehoach_index::Result<()> {
+        Ok(self.flush()?)
+    }
+}
