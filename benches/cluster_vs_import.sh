@@ -4,6 +4,7 @@
 #
 #   benches/cluster_vs_import.sh              # 60 scanned pages and 2,000 text plans
 #   PLANS=500 BATCH=16 benches/cluster_vs_import.sh
+#   SETS=text benches/cluster_vs_import.sh    # one set only (scans, text)
 #
 # Inputs: the scanned corpus (fixtures/scans/300: 5 PDFs, 60 pages) and PLANS
 # generated text plans (scripts/gen_corpus.py, deterministic). For each set it
@@ -24,6 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PLANS="${PLANS:-2000}"
+SETS="${SETS:-scans text}"
 BATCH="${BATCH:-32}"
 WORK="$(mktemp -d -t kehoach-cluster-bench.XXXXXX)"
 if [ -z "${BIN:-}" ]; then
@@ -84,9 +86,10 @@ run_set() {
         printf "  kehoach import --jobs 2: %.2f s (%.1f docs/s)\n", i, n / i
         printf "  cluster, 2 nodes x 1 CPU: %.2f s (%.1f docs/s), throughput ratio %.2f\n", c, n / c, i / c
         printf "  + import --from-shards: %.2f s; together %.2f s, ratio %.2f\n", s, c + s, i / (c + s) }'
+    # The driver's own figure: reading on the cluster once it is reached.
+    grep -o 'input(s) read in .*' "$WORK/cluster-$name.log" | sed 's/^/  cluster: /' || true
     "$BIN" plans --data "$WORK/idx-$name" --json | python3 -c 'import json,sys; print("  plans in the index:", len(json.load(sys.stdin)), end="; ")'
     "$BIN" plans --data "$WORK/idx2-$name" --json | python3 -c 'import json,sys; print("from the shards:", len(json.load(sys.stdin)))'
 }
-run_set scans "$WORK/scans"
-run_set text "$WORK/text"
+for set in $SETS; do run_set "$set" "$WORK/$set"; done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -97,7 +97,7 @@ class Extraction(Iterator[Tuple[str, Union[Plan, ExtractError]]]):
         return self
 
     def __next__(self) -> Tuple[str, Union[Plan, ExtractError]]:
-        path, js, err = next(self._native)
+        path, js, err, _sha = next(self._native)
         return path, (json.loads(js) if js is not None else err)
 
     def __len__(self) -> int:

@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -251,10 +252,9 @@ def run_batch(
     timeout: Optional[float],
 ) -> List[Dict[str, Any]]:
     """One batch, on a worker: reads ``batch`` (name, absolute path, sha256)
-    with :func:`kehoach.extract_many`, writes the plan records to the shard
-    ``out_dir/shard`` atomically and returns a manifest line per input."""
-    import kehoach
-
+    in parallel as :func:`kehoach.extract_many` does, writes the plan records
+    to the shard ``out_dir/shard`` atomically and returns a manifest line per
+    input."""
     sleep = os.environ.get(SLEEP_ENV)
     if sleep:
         time.sleep(float(sleep))
@@ -265,23 +265,27 @@ def run_batch(
     ]
     records: List[bytes] = []
     i = 0
-    results = kehoach.extract_many([p for _, p, _ in batch], workers, timeout=timeout)
-    for result_path, result in results:
+    # The native iterator gives each plan as the JSON written to the shard,
+    # already carrying the input's name as its source path: no parsing and
+    # re-encoding here.
+    from kehoach import _kehoach
+
+    results = _kehoach.extract_many(
+        [p for _, p, _ in batch], workers, timeout, None, [name for name, _, _ in batch]
+    )
+    for entry_name, js, err, sha in results:
         # Results come in input order; an archive gives one per entry.
-        while i < len(batch) and _entry_of(result_path, batch[i][1]) is None:
+        while i < len(batch) and _entry_of(entry_name, batch[i][0]) is None:
             i += 1
         if i == len(batch):
-            raise RuntimeError(f"an extraction result of no input of the batch: {result_path}")
-        name, abs_path, _ = batch[i]
-        entry_name = name + (_entry_of(result_path, abs_path) or "")
+            raise RuntimeError(f"an extraction result of no input of the batch: {entry_name}")
         line = lines[i]
-        if isinstance(result, kehoach.ExtractError):
+        if js is None:
             line["status"] = "failed"
-            line.setdefault("errors", []).append({"path": entry_name, "kind": result.kind, "reason": result.reason})
+            line.setdefault("errors", []).append({"path": entry_name, "kind": err.kind, "reason": err.reason})
             continue
-        result["source"]["path"] = entry_name
-        records.append(json.dumps(result, ensure_ascii=False).encode("utf-8") + b"\n")
-        line["records"].append([entry_name, result["source"]["sha256"]])
+        records.append(js.encode("utf-8") + b"\n")
+        line["records"].append([entry_name, sha])
     for line in lines:
         errors = line.pop("errors", None)
         if errors:
@@ -321,6 +325,23 @@ def _locked(out: Path) -> Iterator[None]:
         yield
 
 
+# The start of a plan record as the extractor writes it: the schema, then the
+# source's path and sha256 (a record written otherwise is parsed in full).
+_RECORD_HEAD = re.compile(rb'^\{"schema":"[^"]*","source":\{"path":("(?:[^"\\]|\\.)*"),"sha256":"([0-9a-f]{64})"')
+
+
+def _record_key(line: bytes) -> Optional[Tuple[str, str]]:
+    """(source path, sha256) of one shard line, or ``None`` when it is no plan record."""
+    m = _RECORD_HEAD.match(line)
+    try:
+        if m:
+            return json.loads(m.group(1)), m.group(2).decode("ascii")
+        src = json.loads(line)["source"]
+        return src["path"], src["sha256"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def verify(out: Path) -> List[str]:
     """Checks that the shards hold exactly one record for each record the
     manifest names (by path and SHA-256) and nothing else. Returns the
@@ -337,13 +358,13 @@ def verify(out: Path) -> List[str]:
     problems: List[str] = []
     for shard in sorted(shards):
         try:
-            with open(out / shard, encoding="utf-8") as f:
+            with open(out / shard, "rb") as f:
                 for n, text in enumerate(f, 1):
-                    try:
-                        src = json.loads(text)["source"]
-                        found[(src["path"], src["sha256"])] += 1
-                    except (json.JSONDecodeError, KeyError, TypeError):
+                    key = _record_key(text)
+                    if key is None:
                         problems.append(f"{shard}:{n}: not a plan record")
+                    else:
+                        found[key] += 1
         except OSError as e:
             problems.append(f"{shard}: cannot read: {e.strerror or e}")
     for key in sorted(set(expected) | set(found)):
@@ -364,7 +385,8 @@ def run_import(args: argparse.Namespace) -> int:
     """``import``: the whole run. Returns the exit status."""
     import ray
 
-    out = Path(args.out)
+    # Absolute: the workers write the shards there from their own directories.
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         manifest = read_manifest(out)
@@ -408,13 +430,21 @@ def run_import(args: argparse.Namespace) -> int:
             # that the workers import it rather than unpickle a copy.
             from kehoach.cluster import run_batch as batch_fn
 
+            t0 = time.monotonic()
             try:
                 ray.init(address=args.address, logging_level=logging.WARNING, log_to_driver=False)
             except Exception as e:
                 where = f"the Ray cluster at {args.address}" if args.address else "a local Ray"
                 raise RunError(f"cannot start or reach {where}: {e}") from e
+            t1 = time.monotonic()
             task = ray.remote(max_retries=3, retry_exceptions=True, num_cpus=args.workers_per_task)(batch_fn)
             _run_batches(task, out, batches, args, totals)
+            took = max(time.monotonic() - t1, 1e-9)
+            print(
+                f"kehoach.cluster: {len(todo)} input(s) read in {took:.2f} s ({len(todo) / took:.1f}/s) "
+                f"on {int(ray.cluster_resources().get('CPU', 1))} CPU(s); reaching the cluster took {t1 - t0:.2f} s",
+                file=sys.stderr,
+            )
         with open(out / MANIFEST, "a", encoding="utf-8") as f:
             for line in unreadable:
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ use kehoach_pipeline::{Batch, BatchOptions, Failure, FailureKind, Input, Limits}
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -105,13 +106,38 @@ fn extract(
     res.map_err(|f| extract_error(py, &shown, &f))
 }
 
-/// One result of an [`Extraction`]: the path, the plan's JSON or the `ExtractError`.
-type Item = (String, Option<String>, Option<Py<PyAny>>);
+/// One result of an [`Extraction`]: the path, the plan's JSON or the
+/// `ExtractError`, and the sha256 of the document's bytes (with the plan).
+type Item = (String, Option<String>, Option<Py<PyAny>>, Option<String>);
 
-/// Many documents in parallel: an iterator of `(path, json, error)` in input order.
+/// Many documents in parallel: an iterator of `(path, json, error, sha256)`
+/// in input order.
 #[pyclass(module = "kehoach._kehoach")]
 struct Extraction {
     inner: Mutex<Batch>,
+    /// Display names of the inputs, by the path the batch reads.
+    names: Option<HashMap<String, String>>,
+}
+
+impl Extraction {
+    /// `path` under its display name: the input's name, or the name of the
+    /// archive it is an entry of followed by `!/entry`.
+    fn display(&self, path: &str) -> String {
+        let Some(names) = &self.names else {
+            return path.to_string();
+        };
+        if let Some(n) = names.get(path) {
+            return n.clone();
+        }
+        for (at, _) in path.match_indices("!/") {
+            if let (Some(head), Some(tail)) = (path.get(..at), path.get(at..)) {
+                if let Some(n) = names.get(head) {
+                    return format!("{n}{tail}");
+                }
+            }
+        }
+        path.to_string()
+    }
 }
 
 #[pymethods]
@@ -124,9 +150,12 @@ impl Extraction {
         let next = py.detach(|| {
             let mut batch = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             batch.next().map(|e| {
-                let name = e.name.clone();
-                let res = e.into_result().and_then(|plan| {
+                let name = self.display(&e.name);
+                let res = e.into_result().and_then(|mut plan| {
+                    plan.source.path.clone_from(&name);
+                    let sha = plan.source.sha256.clone();
                     serde_json::to_string(&plan)
+                        .map(|js| (js, sha))
                         .map_err(|err| Failure::new(FailureKind::Reader, err.to_string()))
                 });
                 (name, res)
@@ -134,10 +163,10 @@ impl Extraction {
         });
         Ok(match next {
             None => None,
-            Some((name, Ok(js))) => Some((name, Some(js), None)),
+            Some((name, Ok((js, sha)))) => Some((name, Some(js), None, Some(sha))),
             Some((name, Err(f))) => {
                 let err = extract_error(py, &name, &f).into_value(py).into_any();
-                Some((name, None, Some(err)))
+                Some((name, None, Some(err), None))
             }
         })
     }
@@ -148,21 +177,41 @@ impl Extraction {
 }
 
 /// Starts reading `paths` (files; directories are walked as the command line
-/// walks them) on `workers` threads (default: one per core).
+/// walks them) on `workers` threads (default: one per core). `names`, one per
+/// path (files only), are the names results carry (`source.path`) instead of
+/// the paths.
 #[pyfunction]
-#[pyo3(signature = (paths, workers=None, timeout=None, window=None))]
+#[pyo3(signature = (paths, workers=None, timeout=None, window=None, names=None))]
 fn extract_many(
     py: Python<'_>,
     paths: Vec<PathBuf>,
     workers: Option<usize>,
     timeout: Option<f64>,
     window: Option<usize>,
+    names: Option<Vec<String>>,
 ) -> PyResult<Extraction> {
     let opts = BatchOptions {
         limits: limits(timeout)?,
         threads: workers.unwrap_or(0),
         window: window.unwrap_or(0),
         read_once: false,
+    };
+    let names = match names {
+        None => None,
+        Some(n) if n.len() == paths.len() => Some(
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .zip(n)
+                .collect::<HashMap<_, _>>(),
+        ),
+        Some(n) => {
+            return Err(PyValueError::new_err(format!(
+                "{} names for {} paths: give one name per path",
+                n.len(),
+                paths.len()
+            )))
+        }
     };
     let batch = py
         .detach(|| -> Result<Batch, kehoach_pipeline::Error> {
@@ -175,6 +224,7 @@ fn extract_many(
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(Extraction {
         inner: Mutex::new(batch),
+        names,
     })
 }
 

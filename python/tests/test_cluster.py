@@ -154,9 +154,11 @@ def shard_records(out: Path) -> List[dict]:
 
 
 def inputs() -> List[str]:
+    """The corpus, the fixtures of every kind (text, DOCX, text PDF, a scan)
+    and the real documents (DOCX, text and scanned PDF, web page text)."""
     real = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "fixtures/real").iterdir() if p.name.startswith("r"))
-    real = [p for p in real if p.endswith((".md", ".docx"))]
-    return ["corpus", "fixtures/plans", *real, BAD]
+    kinds = ["fixtures/plans", "fixtures/docx", "fixtures/pdf/lo", "fixtures/pdf/cairo", "fixtures/pdf/unruled"]
+    return ["corpus", *kinds, "fixtures/scans/ccitt", *real, BAD]
 
 
 @pytest.fixture
@@ -171,7 +173,9 @@ def cluster() -> Iterator[Cluster]:
 def test_import_on_two_nodes(cluster: Cluster, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = inputs()
-    run = cluster_import(cluster, *args, "--out", str(out), "--batch-size", "4")
+    # --out relative to the driver's directory: the workers, which run
+    # elsewhere, still write the shards there.
+    run = cluster_import(cluster, *args, "--out", os.path.relpath(out, ROOT), "--batch-size", "4")
     assert run.returncode == 1, run.stderr  # the bad file
     s = summary(run.stdout)
     assert "shards check: one record per imported input" in run.stdout, run.stdout
@@ -293,6 +297,18 @@ def test_inputs_are_listed_once(tmp_path: Path) -> None:
     d = tmp_path / "d"
     assert got == [str(d / "b.txt"), str(d / "sub" / "a.txt"), str(tmp_path / "missing.txt")]
     assert list_inputs([str(tmp_path / "d")], skip=[tmp_path / "d" / "sub"]) == [str(d / "b.txt")]
+
+
+def test_records_are_keyed_by_their_head_or_in_full() -> None:
+    from kehoach.cluster import _record_key
+
+    sha = "ab" * 32
+    written = json.dumps({"schema": "kehoach/plan@1", "source": {"path": 'a "b"\\ế.txt', "sha256": sha}, "meta": {}})
+    assert _record_key(written.replace(", ", ",").replace(": ", ":").encode()) == ('a "b"\\ế.txt', sha)
+    # Written otherwise (spaces, other key order): parsed in full.
+    other = json.dumps({"source": {"sha256": sha, "path": "x.txt"}, "schema": "kehoach/plan@1"})
+    assert _record_key(other.encode()) == ("x.txt", sha)
+    assert _record_key(b"{not json") is None and _record_key(b'{"schema": 1}') is None
 
 
 def test_shards_are_named_by_their_batch_and_checked(tmp_path: Path) -> None:

@@ -151,6 +151,30 @@ def test_extract_many_goes_on_after_bad_files(root, tmp_path):
     assert results[2][1].kind == "io"
 
 
+def test_native_extract_many_names_results_and_gives_json_with_sha(root, tmp_path):
+    """The native iterator the cluster import uses: results under the names
+    given (plans' source.path too), plan JSON as printed, the bytes' sha256."""
+    import hashlib
+    import json
+
+    from kehoach import _kehoach
+
+    good = sorted((root / "corpus").glob("*.txt"))[:2]
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    inputs = [str(good[0]), str(tmp_path / "bad.pdf"), str(good[1])]
+    names = ["a/one.txt", "a/bad.pdf", "b/two.txt"]
+    out = list(_kehoach.extract_many(inputs, 2, None, None, names))
+    assert [o[0] for o in out] == names
+    (n0, js0, err0, sha0), (n1, js1, err1, sha1), (_, js2, _, sha2) = out
+    plan = json.loads(js0)
+    assert err0 is None and plan["source"]["path"] == "a/one.txt"
+    assert sha0 == plan["source"]["sha256"] == hashlib.sha256(good[0].read_bytes()).hexdigest()
+    assert js1 is None and sha1 is None and err1.path == "a/bad.pdf"
+    assert json.loads(js2)["source"]["path"] == "b/two.txt" and sha2
+    with pytest.raises(ValueError, match="one name per path"):
+        _kehoach.extract_many(inputs, 2, None, None, names[:1])
+
+
 def test_extract_many_walks_directories_and_is_lazy(root):
     it = kehoach.extract_many(root / "corpus")
     n = len(it)

@@ -104,6 +104,14 @@ pub fn write_plan(
     if let Some(title) = &m.title {
         writeln!(out, "{title}")?;
     }
+    for r in &m.basis {
+        writeln!(
+            out,
+            "{}: {}",
+            r.relation.map_or("cites", |x| x.as_str()),
+            r.text
+        )?;
+    }
     // Each task table under its caption (`[Phụ lục I]`, `[body]` for a
     // table in the body of the document).
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -135,6 +143,47 @@ pub fn write_plan(
             &rows
         )
     )?;
+    if !m.results.is_empty() {
+        let figure = |v: f64, u: &Option<String>| {
+            let u = u.as_deref().unwrap_or("");
+            let sep = if u == "%" || u.is_empty() { "" } else { " " };
+            format!("{v}{sep}{u}")
+        };
+        let rows: Vec<Vec<String>> = m
+            .results
+            .iter()
+            .map(|r| {
+                vec![
+                    r.number.clone().unwrap_or_default(),
+                    clip(&r.metric, 60),
+                    r.planned.as_ref().map_or(String::new(), |p| {
+                        format!("{} {}", p.op.as_str(), figure(p.value, &p.unit))
+                    }),
+                    r.achieved
+                        .as_ref()
+                        .map_or(String::new(), |a| figure(a.value, &a.unit)),
+                    r.assessment.clone().unwrap_or_default(),
+                    r.met
+                        .map_or(String::new(), |x| if x { "met" } else { "not met" }.into()),
+                ]
+            })
+            .collect();
+        write!(
+            out,
+            "{}",
+            table(
+                &[
+                    "no",
+                    "metric",
+                    "planned",
+                    "achieved",
+                    "assessment",
+                    "figures"
+                ],
+                &rows
+            )
+        )?;
+    }
     for w in &plan.warnings {
         let code = serde_json::to_value(w.code)
             .ok()

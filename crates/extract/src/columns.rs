@@ -59,48 +59,47 @@ pub fn classify(header: &str) -> Option<Col> {
 }
 
 /// Header keywords (folded) and the column kind each names, most specific first.
-const KEYWORDS: &[(&str, Col)] = &[
-    ("thoi gian", Col::Deadline),
-    ("thoi han", Col::Deadline),
-    ("tien do", Col::Deadline),
-    ("han hoan thanh", Col::Deadline),
-    ("moc thoi gian", Col::Deadline),
-    ("thoi diem", Col::Deadline),
-    ("phoi hop", Col::Support),
-    ("chu tri", Col::Lead),
-    ("thuc hien", Col::Lead),
-    ("trach nhiem", Col::Lead),
-    ("phu trach", Col::Lead),
-    ("dau moi", Col::Lead),
-    ("giao cho", Col::Lead),
-    ("san pham", Col::Product),
-    ("ket qua", Col::Product),
-    ("dau ra", Col::Product),
-    ("noi dung", Col::Content),
-    ("nhiem vu", Col::Content),
-    ("cong viec", Col::Content),
-    ("hoat dong", Col::Content),
-    ("giai phap", Col::Content),
-    ("de an", Col::Content),
-    ("chi tieu", Col::Content),
-    ("muc tieu", Col::Content),
-    ("ghi chu", Col::Other),
-    ("kinh phi", Col::Other),
-    ("nguon von", Col::Other),
-    ("dia ban", Col::Other),
-    ("lanh dao", Col::Other),
+const KEYWORDS: &[(&[&str], Col)] = &[
+    (&["thoi", "gian"], Col::Deadline),
+    (&["thoi", "han"], Col::Deadline),
+    (&["tien", "do"], Col::Deadline),
+    (&["han", "hoan", "thanh"], Col::Deadline),
+    (&["moc", "thoi", "gian"], Col::Deadline),
+    (&["thoi", "diem"], Col::Deadline),
+    (&["phoi", "hop"], Col::Support),
+    (&["chu", "tri"], Col::Lead),
+    (&["thuc", "hien"], Col::Lead),
+    (&["trach", "nhiem"], Col::Lead),
+    (&["phu", "trach"], Col::Lead),
+    (&["dau", "moi"], Col::Lead),
+    (&["giao", "cho"], Col::Lead),
+    (&["san", "pham"], Col::Product),
+    (&["ket", "qua"], Col::Product),
+    (&["dau", "ra"], Col::Product),
+    (&["noi", "dung"], Col::Content),
+    (&["nhiem", "vu"], Col::Content),
+    (&["cong", "viec"], Col::Content),
+    (&["hoat", "dong"], Col::Content),
+    (&["giai", "phap"], Col::Content),
+    (&["de", "an"], Col::Content),
+    (&["chi", "tieu"], Col::Content),
+    (&["muc", "tieu"], Col::Content),
+    (&["ghi", "chu"], Col::Other),
+    (&["kinh", "phi"], Col::Other),
+    (&["nguon", "von"], Col::Other),
+    (&["dia", "ban"], Col::Other),
+    (&["lanh", "dao"], Col::Other),
 ];
 
 /// The word index where `phrase` occurs in `words`, allowing one wrong letter
 /// per word of four letters or more (OCR: `phoi hqp`).
-fn phrase_position(words: &[&str], phrase: &str) -> Option<usize> {
-    let pw: Vec<&str> = phrase.split(' ').collect();
-    if pw.len() > words.len() {
+fn phrase_position(words: &[&str], phrase: &[&str]) -> Option<usize> {
+    if phrase.is_empty() || phrase.len() > words.len() {
         return None;
     }
     words
-        .windows(pw.len())
-        .position(|win| win.iter().zip(&pw).all(|(a, b)| a == b || near(a, b)))
+        .windows(phrase.len())
+        .position(|win| win.iter().zip(phrase).all(|(a, b)| a == b || near(a, b)))
 }
 
 /// Same length and at most one differing letter, for words of three letters or more.
@@ -263,7 +262,7 @@ fn is_schedule_or_statistics(cells: &[&str]) -> bool {
     cells.iter().any(|c| {
         let f = norm_header(c);
         f.contains("duoc kiem tra") || f.contains("thong ke") || f == "so lieu"
-    })
+    }) || crate::results::is_results_header(cells)
 }
 
 /// Merges a second header row (sub-headers under a spanning header, e.g.

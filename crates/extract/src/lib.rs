@@ -18,6 +18,8 @@ mod appendix;
 mod columns;
 mod meta;
 mod number;
+mod refs;
+mod results;
 
 pub use columns::{classify as classify_header, Col};
 
@@ -48,7 +50,8 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     let app = appendix::assemble(doc);
     let lines = meta::lines(doc, &app.task_blocks);
     let caption = meta::caption(&lines);
-    let meta = meta::extract_meta(&lines, caption.as_ref());
+    let mut meta = meta::extract_meta(&lines, caption.as_ref());
+    meta.basis = refs::basis(doc, &app.task_blocks);
 
     let mut warnings: Vec<Warning> = Vec::new();
     for w in &doc.warnings {
@@ -62,6 +65,12 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     }
     if let Some(c) = &caption {
         caption_warnings(c, &meta, &mut warnings);
+    }
+    // A report's figures against its plan.
+    if meta.doc_type.as_deref() == Some("BC") {
+        let (results, result_warnings) = results::results(doc);
+        meta.results = results;
+        warnings.extend(result_warnings);
     }
 
     let mut rows = app.rows;
@@ -154,6 +163,7 @@ fn to_task(
     };
     let mut targets = parse_targets(&r.content);
     targets.extend(parse_targets(&r.product));
+    let refs = task_refs(&r);
     let confidence = (!r.confidences.is_empty())
         .then(|| r.confidences.iter().sum::<f32>() / r.confidences.len() as f32);
     Task {
@@ -178,7 +188,24 @@ fn to_task(
             line: r.pos.line,
         },
         confidence,
+        refs,
     }
+}
+
+/// The documents a task's content, product and deadline cells cite.
+fn task_refs(r: &RawTask) -> Vec<kehoach_plan::Reference> {
+    let mut out: Vec<kehoach_plan::Reference> = Vec::new();
+    for text in [&r.content, &r.product, &r.deadline] {
+        for c in refs::cite(text) {
+            if !out
+                .iter()
+                .any(|o| o.number == c.number && o.doc_type == c.doc_type && o.date == c.date)
+            {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// Splits a deadline cell the converter fused with the product cell, when
@@ -457,6 +484,20 @@ fn restyle(plan: &mut Plan, style: ToneStyle) {
         f(&mut sg.name);
         f(&mut sg.position);
     }
+    let refs = |r: &mut kehoach_plan::Reference| {
+        r.text = canon_tones(&r.text, style);
+        if let Some(i) = &mut r.issuer {
+            *i = canon_tones(i, style);
+        }
+    };
+    m.basis.iter_mut().for_each(refs);
+    for r in &mut m.results {
+        r.metric = canon_tones(&r.metric, style);
+    }
+    plan.tasks
+        .iter_mut()
+        .flat_map(|t| t.refs.iter_mut())
+        .for_each(refs);
     for t in &mut plan.tasks {
         for s in [
             &mut t.content,

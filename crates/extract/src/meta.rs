@@ -74,7 +74,7 @@ pub fn lines(doc: &Document, skip: &[usize]) -> Vec<Line> {
             } else {
                 SHORT_LINE
             };
-            if text.len() > limit && !MARKERS.iter().any(|m| text.contains(m)) {
+            if text.len() > limit && !MARKER.is_match(text) {
                 // Running body text: kept as a placeholder so paragraph order holds.
                 return Some(Line {
                     text: String::new(),
@@ -116,6 +116,12 @@ const MARKERS: &[&str] = &[
     "xây dựng Kế hoạch",
     "xây dựng kế hoạch",
 ];
+
+/// Any of [`MARKERS`], found in one pass.
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    let alternation: Vec<String> = MARKERS.iter().map(|m| regex::escape(m)).collect();
+    Regex::new(&alternation.join("|")).expect("escaped literals make a valid regex")
+});
 
 fn push_raw<'a>(
     out: &mut Vec<(&'a str, usize, bool, bool)>,

@@ -9,9 +9,11 @@
 pub mod agreement;
 pub mod date;
 pub mod due;
+pub mod refs;
 pub mod target;
 pub mod units;
 
+pub use refs::{Achieved, Planned, Reference, Relation, ResultRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -97,6 +99,14 @@ pub struct Meta {
     pub title: Option<String>,
     /// Who signed it.
     pub signer: Option<Signer>,
+    /// The documents the preamble says the plan implements or is based on,
+    /// in order (`Căn cứ …`, `Thực hiện …`, up to the first heading).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<Reference>,
+    /// A report's figures against its plan: one record per row of a table
+    /// with planned and achieved columns (such rows are not tasks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<ResultRecord>,
 }
 
 /// The signer of a plan.
@@ -155,6 +165,9 @@ pub struct Task {
     /// Mean recognition confidence of the row's cells (OCR only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Documents the task's text cites (no `relation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<Reference>,
 }
 
 /// Reads `extra`, dropping columns whose value is `null` (empty cells).
@@ -353,6 +366,9 @@ pub enum WarningCode {
     /// Reader warning: a PDF text layer does not decode to Vietnamese text
     /// (fonts mapped to the wrong characters); its pages were read by OCR.
     PdfTextGarbled,
+    /// A result's printed assessment (`Đạt`, `Chưa đạt`) disagrees with its
+    /// planned and achieved figures.
+    AssessmentMismatch,
 }
 
 impl WarningCode {

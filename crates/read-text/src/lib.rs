@@ -137,34 +137,28 @@ pub fn read_str(text: &str) -> Document {
 
 /// Splits on `\n`, `\r\n` and lone `\r`; a form feed becomes its own line.
 fn split_lines(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
+    let mut out = Vec::with_capacity(bytes.len() / 64 + 1);
+    let mut start = 0;
+    let mut skip_lf = false;
+    for i in memchr::memchr3_iter(b'\n', b'\r', b'\x0c', bytes) {
+        if skip_lf {
+            skip_lf = false;
+            if bytes[i] == b'\n' && i == start {
+                start = i + 1;
+                continue;
+            }
+        }
+        out.push(text.get(start..i).unwrap_or_default());
         match bytes[i] {
-            b'\n' => {
-                out.push(&text[start..i]);
-                start = i + 1;
-            }
-            b'\r' => {
-                out.push(&text[start..i]);
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            b'\x0c' => {
-                out.push(&text[start..i]);
-                out.push("\x0c");
-                start = i + 1;
-            }
+            b'\r' => skip_lf = true,
+            b'\x0c' => out.push("\x0c"),
             _ => {}
         }
-        i += 1;
+        start = i + 1;
     }
     if start < text.len() {
-        out.push(&text[start..]);
+        out.push(text.get(start..).unwrap_or_default());
     }
     out
 }
@@ -374,6 +368,54 @@ pub(crate) fn warning(code: &str, message: impl Into<String>) -> ReaderWarning {
 
 #[cfg(test)]
 mod tests {
+
+    /// The byte-by-byte splitting the fast [`split_lines`] must agree with.
+    fn split_lines_reference(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    out.push(&text[start..i]);
+                    start = i + 1;
+                }
+                b'\r' => {
+                    out.push(&text[start..i]);
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    start = i + 1;
+                }
+                b'\x0c' => {
+                    out.push(&text[start..i]);
+                    out.push("\x0c");
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if start < text.len() {
+            out.push(&text[start..]);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_lines_matches_reference(s in "[a\\n\\r\\x0cế ]{0,40}") {
+            proptest::prop_assert_eq!(split_lines(&s), split_lines_reference(&s));
+        }
+    }
+
+    #[test]
+    fn split_lines_line_endings() {
+        for s in ["a\r\nb\rc\nd", "\r\r\n\n", "\r\x0c\n", "x\r", "\n"] {
+            assert_eq!(split_lines(s), split_lines_reference(s), "{s:?}");
+        }
+    }
     use super::*;
 
     fn tables(doc: &Document) -> Vec<&Table> {

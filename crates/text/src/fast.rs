@@ -41,8 +41,8 @@ const CHUNK: usize = 64;
 /// the compiler turns it into vector code.
 #[inline(always)]
 fn first_hit(w: &[u8], count: usize, f: &impl Fn(u8, u8, u8, u8, u8) -> bool) -> Option<usize> {
-    let mut flags = [false; CHUNK + 4];
-    let count = count.min(flags.len());
+    let mut flags = [0u8; CHUNK + 8];
+    let count = count.min(CHUNK + 4);
     let (Some(x0), Some(x1), Some(x2), Some(x3), Some(x4)) = (
         w.get(..count),
         w.get(1..count + 1),
@@ -53,9 +53,19 @@ fn first_hit(w: &[u8], count: usize, f: &impl Fn(u8, u8, u8, u8, u8) -> bool) ->
         return None;
     };
     for (k, flag) in flags.iter_mut().take(count).enumerate() {
-        *flag = f(x0[k], x1[k], x2[k], x3[k], x4[k]);
+        *flag = u8::from(f(x0[k], x1[k], x2[k], x3[k], x4[k]));
     }
-    flags.iter().take(count).position(|&x| x)
+    // Eight flags at a time: the first set byte of the first non-zero word.
+    for (j, word) in flags.chunks_exact(8).enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = u64::from_le_bytes(bytes);
+        if x != 0 {
+            let k = j * 8 + (x.trailing_zeros() / 8) as usize;
+            return (k < count).then_some(k);
+        }
+    }
+    None
 }
 
 /// The first position `i >= from` of `b` where `f` holds for the bytes
@@ -88,9 +98,76 @@ fn slow_nfc_lead(c: u8, d: u8, e: u8) -> bool {
     (c >= 0xCC) & !(viet | punct)
 }
 
+/// Calls `$impl($args)` compiled for AVX2 when the CPU has it, else as built
+/// for the baseline. The scans here are vectorised by the compiler; vectors
+/// twice as wide halve their work.
+macro_rules! with_avx2 {
+    ($avx2:ident, $impl:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2")]
+            fn $avx2($($arg: $ty),*) -> $ret {
+                $impl($($arg),*)
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above), the
+                // only requirement of calling a function built for it.
+                return unsafe { $avx2($($arg),*) };
+            }
+        }
+        $impl($($arg),*)
+    }};
+}
+
 /// Whether every char of `b` is in the fast NFC ranges of [`nfc_fast_len`].
 pub(crate) fn all_nfc_fast(b: &[u8]) -> bool {
+    with_avx2!(all_nfc_fast_avx2, all_nfc_fast_impl(b: &[u8]) -> bool)
+}
+
+#[inline(always)]
+fn all_nfc_fast_impl(b: &[u8]) -> bool {
     find5(b, 0, |c, d, e, _, _| slow_nfc_lead(c, d, e)).is_none()
+}
+
+/// The first byte at or after `from` that may start markup: `<*_&\#`, and
+/// the lead bytes of the superscript digits (`¹²³` are `C2 B9`, `C2 B2`,
+/// `C2 B3`; `⁰`…`⁹` are `E2 81 B0`…`E2 81 B9`).
+pub(crate) fn find_markup_byte(b: &[u8], from: usize) -> Option<usize> {
+    let rest = b.get(from..).unwrap_or_default();
+    if rest.len() < CHUNK {
+        // Short text (most cells): a plain loop beats setting up the chunks.
+        return rest
+            .iter()
+            .position(|&c| MARKUP_BYTE[c as usize])
+            .map(|k| from + k);
+    }
+    with_avx2!(find_markup_byte_avx2, find_markup_byte_impl(b: &[u8], from: usize) -> Option<usize>)
+}
+
+/// The bytes [`find_markup_byte`] looks for, as a table.
+const MARKUP_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"<*_&\\#\xC2\xE2";
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn find_markup_byte_impl(b: &[u8], from: usize) -> Option<usize> {
+    find5(b, from, |c, _, _, _, _| {
+        (c == b'<')
+            | (c == b'*')
+            | (c == b'_')
+            | (c == b'&')
+            | (c == b'\\')
+            | (c == b'#')
+            | (c == 0xC2)
+            | (c == 0xE2)
+    })
 }
 
 /// What [`plain_check`] found.
@@ -167,23 +244,112 @@ fn may_end_pair(c: u8, d: u8, e: u8, f: u8, g: u8) -> bool {
 /// spaces only and not at either end, no invisible characters, only
 /// characters of the fast NFC ranges; and no word whose tone mark `style`
 /// moves.
+///
+/// A scalar scan: cells and lines are short, and most of their bytes (ASCII
+/// letters, digits, UTF-8 continuation bytes) are settled by one table
+/// lookup; only the few byte kinds that can matter are looked at closely.
 pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return Plain::No;
     }
-    if find5(b, 0, |c, d, e, _, _| not_plain(c, d, e)).is_some() {
-        return Plain::No;
-    }
-    let mut from = 0;
-    while let Some(i) = find5(b, from, may_end_pair) {
-        if tone_moves_at(s, i, style) {
-            return Plain::CheckTones;
+    // Bytes past the end read as 0, for which neither predicate holds.
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    let mut tones = false;
+    for (i, &c) in b.iter().enumerate() {
+        let kind = BYTE_KIND[c as usize];
+        if kind == K_PLAIN {
+            continue;
         }
-        from = i + 1;
+        match kind {
+            K_BAD => return Plain::No,
+            K_SPACE => {
+                if at(i + 1) == b' ' {
+                    return Plain::No;
+                }
+            }
+            _ => {
+                let (d, e) = (at(i + 1), at(i + 2));
+                // Cheap tests on the next bytes first: whether the char can
+                // be anything but plain, and whether it can start the end of
+                // an `oa`/`oe`/`uy` pair ([`may_end_pair`] decides).
+                let pair = match c {
+                    b'o' | b'O' | b'u' | b'U' => matches!(d, 0xC3 | 0xC5 | 0xE1),
+                    0xC3 => {
+                        if d == 0x90 || d == 0xB0 {
+                            return Plain::No;
+                        }
+                        matches!(d | 0x20, 0xB2 | 0xB3 | 0xB5 | 0xB9 | 0xBA)
+                    }
+                    0xC5 => d == 0xA8 || d == 0xA9,
+                    0xE1 => {
+                        if !((d == 0xBA && e >= 0xA0) || (d == 0xBB && e <= 0xB9)) {
+                            return Plain::No;
+                        }
+                        d == 0xBB && matches!(e & 0xFC, 0x8C | 0xA4)
+                    }
+                    _ => {
+                        if not_plain(c, d, e) {
+                            return Plain::No;
+                        }
+                        false
+                    }
+                };
+                if pair
+                    && !tones
+                    && may_end_pair(c, d, e, at(i + 3), at(i + 4))
+                    && tone_moves_at(s, i, style)
+                {
+                    // Keep scanning: anything else that is not plain wins.
+                    tones = true;
+                }
+            }
+        }
     }
-    Plain::Normal
+    if tones {
+        Plain::CheckTones
+    } else {
+        Plain::Normal
+    }
 }
+
+/// Bytes [`plain_check`] passes over.
+const K_PLAIN: u8 = 0;
+/// Markup (`<*_&\#`) and white space other than the space (`\t`…`\r`).
+const K_BAD: u8 = 1;
+/// The space: not plain when another follows.
+const K_SPACE: u8 = 2;
+/// Lead bytes [`not_plain`] decides on (`C2`, `C3`, `C5`, `C6`, `C9`, `CC`…`FF`).
+const K_LEAD: u8 = 3;
+/// `o`, `u` (either case): may end an `oa`/`oe`/`uy` pair ([`may_end_pair`]).
+const K_TONE: u8 = 4;
+
+/// The kind of every byte value for [`plain_check`].
+const BYTE_KIND: [u8; 256] = {
+    let mut t = [K_PLAIN; 256];
+    let bad = b"<*_&\\#\t\n\x0b\x0c\r";
+    let mut k = 0;
+    while k < bad.len() {
+        t[bad[k] as usize] = K_BAD;
+        k += 1;
+    }
+    t[b' ' as usize] = K_SPACE;
+    t[b'o' as usize] = K_TONE;
+    t[b'O' as usize] = K_TONE;
+    t[b'u' as usize] = K_TONE;
+    t[b'U' as usize] = K_TONE;
+    t[0xC2] = K_LEAD;
+    t[0xC3] = K_LEAD;
+    t[0xC5] = K_LEAD;
+    t[0xC6] = K_LEAD;
+    t[0xC9] = K_LEAD;
+    let mut c = 0xCC;
+    while c <= 0xFF {
+        t[c] = K_LEAD;
+        c += 1;
+    }
+    t
+};
 
 /// Whether the two chars starting at byte `i` of `s` end a word whose tone
 /// mark `style` moves. `s` has no combining marks.

@@ -8,6 +8,14 @@ pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
+    fold_char_fast(c)
+}
+
+/// [`fold_char`] worked out (the table of [`fold_char_fast`] is made with it).
+fn fold_char_slow(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     match c {
         'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ' | 'ấ' | 'ẩ'
         | 'ẫ' | 'ậ' | 'À' | 'Á' | 'Ả' | 'Ã' | 'Ạ' | 'Ă' | 'Ằ' | 'Ắ' | 'Ẳ' | 'Ẵ' | 'Ặ' | 'Â'
@@ -38,12 +46,43 @@ pub fn fold_char(c: char) -> char {
             let mut lower = other.to_lowercase();
             match (lower.next(), lower.next()) {
                 // A lower case that folds further (U+212B ANGSTROM SIGN → å → a).
-                (Some(l), None) if l != other => fold_char(l),
+                (Some(l), None) if l != other => fold_char_slow(l),
                 (Some(l), None) => l,
                 _ => other,
             }
         }
     }
+}
+
+/// The Latin letters below U+0250 and the toned Vietnamese vowels
+/// (U+1EA0–U+1EF9), folded once: the characters Vietnamese text is made of.
+struct FoldTable {
+    latin: Vec<char>,
+    viet: Vec<char>,
+}
+
+static FOLD_TABLE: std::sync::LazyLock<FoldTable> = std::sync::LazyLock::new(|| FoldTable {
+    latin: (0u32..0x250)
+        .map(|u| char::from_u32(u).map_or('\0', fold_char_slow))
+        .collect(),
+    viet: (0x1EA0u32..=0x1EF9)
+        .map(|u| char::from_u32(u).map_or('\0', fold_char_slow))
+        .collect(),
+});
+
+/// [`fold_char`] through [`FOLD_TABLE`] for the usual characters.
+#[inline]
+fn fold_char_fast(c: char) -> char {
+    let u = c as u32;
+    let table = &*FOLD_TABLE;
+    let hit = if u < 0x250 {
+        table.latin.get(u as usize)
+    } else if (0x1EA0..=0x1EF9).contains(&u) {
+        table.viet.get((u - 0x1EA0) as usize)
+    } else {
+        None
+    };
+    hit.copied().unwrap_or_else(|| fold_char_slow(c))
 }
 
 /// Folds a string for search and matching: `"Hồ sơ ĐIỆN TỬ"` → `"ho so dien tu"`.
@@ -54,35 +93,37 @@ pub fn fold_char(c: char) -> char {
 /// assert_eq!(kehoach_text::fold("Hồ sơ ĐIỆN TỬ"), "ho so dien tu");
 /// ```
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Byte by byte: ASCII (the most common case) is lower-cased as it is
+    // copied; other characters are decoded and folded through the table.
     let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        // A run of ASCII (but NUL, which is dropped): copied in one piece and
-        // lower-cased in place.
-        let run = b[i..]
-            .iter()
-            .take_while(|&&c| c.is_ascii() && c != 0)
-            .count();
-        if run > 0 {
-            let at = out.len();
-            out.push_str(s.get(i..i + run).unwrap_or_default());
-            if let Some(tail) = out.get_mut(at..) {
-                tail.make_ascii_lowercase();
+        let c = b[i];
+        if c < 0x80 {
+            // NUL is dropped, as fold_char makes it.
+            if c != 0 {
+                out.push(c.to_ascii_lowercase());
             }
-            i += run;
+            i += 1;
             continue;
         }
-        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+        let Some(ch) = s.get(i..).and_then(|r| r.chars().next()) else {
             break;
         };
-        let f = fold_char(c);
-        if f != '\0' {
-            out.push(f);
+        let f = fold_char_fast(ch);
+        if f.is_ascii() {
+            if f != '\0' {
+                out.push(f as u8);
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
         }
-        i += c.len_utf8();
+        i += ch.len_utf8();
     }
-    out
+    // Whole chars were copied or encoded: the bytes are UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
@@ -156,7 +197,7 @@ impl Folded {
         let mut starts = Vec::with_capacity(s.len());
         let mut ends = Vec::with_capacity(s.len());
         for (i, c) in s.char_indices() {
-            let f = fold_char(c);
+            let f = fold_char_fast(c);
             if f == '\0' {
                 continue;
             }

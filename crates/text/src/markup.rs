@@ -47,20 +47,6 @@ const BLOCK_CLOSE: &[&str] = &[
     "blockquote",
 ];
 
-/// Bytes that may start markup: `<*_&\\#`, and the lead bytes of the
-/// superscript digits (`¹²³` are `C2 B9`, `C2 B2`, `C2 B3`; `⁰`…`⁹` are
-/// `E2 81 B0`…`E2 81 B9`).
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut k = 0;
-    let bytes = b"<*_&\\#\xC2\xE2";
-    while k < bytes.len() {
-        t[bytes[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
-
 /// Whether `s` holds a character that may start markup (a byte scan). When it
 /// does not, [`strip_markup_cow`] leaves `s` as it is.
 pub(crate) fn may_hold_markup(s: &str) -> bool {
@@ -174,11 +160,8 @@ pub fn strip_markup_cow(s: &str) -> Cow<'_, str> {
     let mut i = 0;
     // Every position visited is a char boundary: the special bytes are ASCII
     // or UTF-8 lead bytes, and every step moves past whole chars.
-    while let Some(off) = b
-        .get(i..)
-        .and_then(|r| r.iter().position(|&c| SPECIAL[c as usize]))
-    {
-        i += off;
+    while let Some(at) = crate::fast::find_markup_byte(b, i) {
+        i = at;
         let Some(rest) = s.get(i..) else { break };
         match b[i] {
             b'#' => {
