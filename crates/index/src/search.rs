@@ -799,6 +799,26 @@ impl Store {
             );
             tasks_only = true;
         }
+        if !fl.cites.is_empty() {
+            // Plan documents carry the field too (link look-ups): the task
+            // kind is still required below.
+            let field = f.cites.ok_or_else(|| {
+                Error::InvalidQuery(
+                    "this index was made before cited numbers were indexed: import again to search with cites:"
+                        .into(),
+                )
+            })?;
+            for key in &fl.cites {
+                add_filter(
+                    &mut subs,
+                    &mut filters,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, key),
+                        IndexRecordOption::Basic,
+                    )),
+                );
+            }
+        }
         if !tasks_only {
             add_filter(&mut subs, &mut filters, self.kind_query(KIND_TASK));
         }
