@@ -49,7 +49,8 @@ pub const FACETS: &[&str] = &["year", "issuer", "code", "place", "lead", "kind",
 /// A search.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// Words, `"phrases"` and `-exclusions` (see [`crate::parse_query`]); empty
+    /// Words, `"phrases"`, `-exclusions` (see [`crate::parse_query`]) and
+    /// `cites:NUMBER` filters (see [`crate::links`]); empty
     /// matches every task (the filters still apply).
     pub query: String,
     /// Plans whose year is in this inclusive range.
