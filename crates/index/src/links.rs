@@ -835,4 +835,37 @@ mod tests {
             store.plans_citing("15/KH-UBND").unwrap()
         );
     }
+
+    #[test]
+    fn indexes_made_before_links_open_and_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let idir = dir.path().join("index");
+        std::fs::create_dir_all(&idir).unwrap();
+        tantivy::Index::create_in_dir(&idir, crate::schema::build_with(false).0).unwrap();
+        std::fs::write(dir.path().join("FORMAT"), "kehoach-index 1\n").unwrap();
+        let store = crate::Store::open(dir.path()).unwrap();
+        let mut w = store.writer(crate::WriterOptions::default()).unwrap();
+        let p = plan(
+            Some("08/KH-UBND"),
+            "2024-01-24",
+            "UBND xã Tân Lập",
+            "KSTTHC xã",
+            vec![cite(
+                Some("15/KH-UBND"),
+                None,
+                "UBND huyện",
+                "Kế hoạch số 15/KH-UBND",
+            )],
+        );
+        w.add_plan("p.txt", &"ab".repeat(32), &p).unwrap();
+        w.finish().unwrap();
+        store.reload().unwrap();
+        assert_eq!(store.plans_citing("15/KH-UBND").unwrap().len(), 1);
+        assert_eq!(store.plans_numbered("08/KH-UBND").unwrap().len(), 1);
+        let r = store.search(&crate::SearchRequest {
+            query: "cites:15/KH-UBND".into(),
+            ..Default::default()
+        });
+        assert!(matches!(r, Err(crate::Error::InvalidQuery(_))));
+    }
 }
