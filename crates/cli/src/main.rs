@@ -47,6 +47,8 @@ enum Command {
     Plans(cmd::plans::Args),
     /// Show one imported plan and its task records.
     Show(cmd::show::Args),
+    /// What a plan implements and which imported plans implement it (and reports on it), with depth.
+    Links(cmd::links::Args),
     /// Remove imported plans from the index.
     Remove(cmd::remove::Args),
     /// Compare two plans: changed targets, deadlines, units and wording; added and removed tasks.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Search(args) => cmd::search::run(args),
         Command::Plans(args) => cmd::plans::run(args),
         Command::Show(args) => cmd::show::run(args),
+        Command::Links(args) => cmd::links::run(args),
         Command::Remove(args) => cmd::remove::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Targets(args) => cmd::targets::run(args),

@@ -15,7 +15,9 @@
 //!
 //! [`series`] gathers the targets whose metric matches a query into one
 //! timeline per issuer, and [`chart`] draws those timelines as SVG.
+//! [`cascade`] follows a target from a plan down to the plans implementing it.
 
+pub mod cascade;
 pub mod chart;
 mod parquet;
 pub mod series;

@@ -130,7 +130,7 @@ pub struct Series {
 }
 
 /// Metrics at least this similar (numbers masked, diacritics ignored) are one metric.
-const SAME_METRIC: f64 = 0.6;
+pub const SAME_METRIC: f64 = 0.6;
 
 /// Groups points into one series per issuer and metric (similar wordings are
 /// one metric) and unit. Series are ordered by issuer, then first year.

@@ -84,6 +84,18 @@ pub trait PlanStore: Send + Sync + std::fmt::Debug {
     /// The full plan `id` (its tasks in `seq` order), if imported.
     fn plan(&self, id: &str) -> Result<Option<Plan>>;
 
+    /// The plans whose number has the key `key` ([`crate::links::number_key`]),
+    /// ordered by file path.
+    fn plans_numbered(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        Ok(crate::links::scan_numbered(self.plans()?, key))
+    }
+
+    /// The plans whose basis (`meta.basis`) cites a number with the key
+    /// `key` ([`crate::links::number_key`]), ordered by file path.
+    fn plans_citing(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        Ok(crate::links::scan_citing(self.plans()?, key))
+    }
+
     /// Number of plans and of task records.
     fn counts(&self) -> Result<(u64, u64)>;
 
@@ -155,6 +167,14 @@ impl PlanStore for Store {
 
     fn plan(&self, id: &str) -> Result<Option<Plan>> {
         Store::plan(self, id)
+    }
+
+    fn plans_numbered(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        Store::plans_numbered(self, key)
+    }
+
+    fn plans_citing(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        Store::plans_citing(self, key)
     }
 
     fn counts(&self) -> Result<(u64, u64)> {

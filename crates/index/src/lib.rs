@@ -25,6 +25,7 @@
 mod backend;
 mod engine;
 mod error;
+pub mod links;
 mod query;
 pub mod ranking;
 mod schema;

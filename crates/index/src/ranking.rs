@@ -108,6 +108,9 @@ pub struct Filters {
     pub kind: Option<String>,
     /// The plan's place, exactly (NFC, trimmed).
     pub place: Option<String>,
+    /// `cites:NUMBER`: numbers (link keys, see [`crate::links::number_key`])
+    /// the plan's basis or the task's references must cite, each.
+    pub cites: Vec<String>,
 }
 
 impl Filters {
@@ -119,6 +122,7 @@ impl Filters {
             || self.due_by_max.is_some()
             || self.kind.is_some()
             || self.place.is_some()
+            || !self.cites.is_empty()
     }
 }
 
@@ -358,6 +362,16 @@ pub(crate) fn clause_plan(analyzer: &mut TextAnalyzer, text: &str) -> ClausePlan
     }
 }
 
+/// The number of a `cites:NUMBER` word (prefix in any case), if the clause is one.
+fn cites_value(clause: &crate::query::Clause) -> Option<&str> {
+    if clause.phrase {
+        return None;
+    }
+    let head = clause.text.get(..6)?;
+    head.eq_ignore_ascii_case("cites:")
+        .then(|| &clause.text[6..])
+}
+
 /// Turns a search into clauses, bonuses, exclusions and filters, checking
 /// the filters ([`Error::InvalidQuery`] for an empty year range, a lead
 /// without words, a bad date or an unknown deadline kind).
@@ -366,6 +380,23 @@ pub fn plan_query(req: &SearchRequest) -> Result<QueryPlan> {
     let mut plan = QueryPlan::default();
     let (mut loose_exact, mut loose_fold) = (Vec::new(), Vec::new());
     for clause in parse_query(&req.query) {
+        if let Some(number) = cites_value(&clause) {
+            if clause.negated {
+                return Err(Error::InvalidQuery(
+                    "-cites: is not supported; cites: selects, it does not exclude".into(),
+                ));
+            }
+            let key = crate::links::number_key(number);
+            if key.is_empty() {
+                return Err(Error::InvalidQuery(
+                    "cites: needs a document number (cites:15/KH-UBND)".into(),
+                ));
+            }
+            if !plan.filters.cites.contains(&key) {
+                plan.filters.cites.push(key);
+            }
+            continue;
+        }
         let c = clause_plan(&mut analyzer, &clause.text);
         if c.parts.is_empty() {
             continue;
@@ -562,5 +593,31 @@ mod tests {
         assert!(!q.clauses[0][0].matching && q.clauses[0][1].matching);
         assert_eq!(q.proximity.len(), 2);
         assert_eq!(q.exclusions.len(), 1);
+        assert!(q.filters.cites.is_empty());
+    }
+
+    #[test]
+    fn cites_is_a_filter() {
+        let q = plan_query(&SearchRequest {
+            query: "hồ sơ cites:15/kh-ubnd CITES:15/KH-UBND".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.clauses.len(), 2);
+        assert_eq!(q.filters.cites, ["15/KH-UBND"]);
+        let q = plan_query(&SearchRequest {
+            query: "cites:61/2018/NĐ-CP".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(q.clauses.is_empty() && q.filters.any());
+        assert_eq!(q.filters.cites, ["61/2018/ND-CP"]);
+        for bad in ["cites:", "-cites:15/KH-UBND"] {
+            let r = plan_query(&SearchRequest {
+                query: bad.into(),
+                ..Default::default()
+            });
+            assert!(matches!(r, Err(Error::InvalidQuery(_))), "{bad}");
+        }
     }
 }

@@ -64,6 +64,12 @@ pub(crate) struct Fields {
     pub due_by: Field,
     /// Facets: `/year/…`, `/issuer/…`, `/code/…`, `/place/…`, `/lead/…`, `/kind/…`, `/due/YYYY-MM`.
     pub facets: Field,
+    /// The numbers the plan's basis and (on task documents) the task's
+    /// references cite, as link keys (filter `cites:`); on both kinds.
+    /// `None` in indexes made before links were indexed.
+    pub cites: Option<Field>,
+    /// The plan's own number as a link key (plan documents); `None` as above.
+    pub number_key: Option<Field>,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -80,6 +86,12 @@ fn text(stored: bool) -> TextOptions {
 
 /// Builds the schema.
 pub(crate) fn build() -> (Schema, Fields) {
+    build_with(true)
+}
+
+/// Builds the schema, with the link fields (`cites`, `number_key`) or, as
+/// indexes made before them have it, without.
+pub(crate) fn build_with(links: bool) -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         doc_kind: b.add_text_field("doc_kind", STRING),
@@ -101,6 +113,17 @@ pub(crate) fn build() -> (Schema, Fields) {
         due_kind: b.add_text_field("due_kind", STRING | FAST),
         due_by: b.add_i64_field("due_by", INDEXED | FAST),
         facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
+        cites: None,
+        number_key: None,
+    };
+    let fields = if links {
+        Fields {
+            cites: Some(b.add_text_field("cites", STRING)),
+            number_key: Some(b.add_text_field("number_key", STRING)),
+            ..fields
+        }
+    } else {
+        fields
     };
     (b.build(), fields)
 }

@@ -49,7 +49,8 @@ pub const FACETS: &[&str] = &["year", "issuer", "code", "place", "lead", "kind",
 /// A search.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// Words, `"phrases"` and `-exclusions` (see [`crate::parse_query`]); empty
+    /// Words, `"phrases"`, `-exclusions` (see [`crate::parse_query`]) and
+    /// `cites:NUMBER` filters (see [`crate::links`]); empty
     /// matches every task (the filters still apply).
     pub query: String,
     /// Plans whose year is in this inclusive range.
@@ -798,6 +799,26 @@ impl Store {
                 )),
             );
             tasks_only = true;
+        }
+        if !fl.cites.is_empty() {
+            // Plan documents carry the field too (link look-ups): the task
+            // kind is still required below.
+            let field = f.cites.ok_or_else(|| {
+                Error::InvalidQuery(
+                    "this index was made before cited numbers were indexed: import again to search with cites:"
+                        .into(),
+                )
+            })?;
+            for key in &fl.cites {
+                add_filter(
+                    &mut subs,
+                    &mut filters,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, key),
+                        IndexRecordOption::Basic,
+                    )),
+                );
+            }
         }
         if !tasks_only {
             add_filter(&mut subs, &mut filters, self.kind_query(KIND_TASK));

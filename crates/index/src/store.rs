@@ -154,15 +154,22 @@ impl Store {
     }
 
     fn from_index(dir: &Path, index: Index) -> Result<Store> {
-        let (schema, fields) = schema::build();
+        let (schema, mut fields) = schema::build();
         let ours = serde_json::to_string(&schema).map_err(|e| Error::Corrupt(e.to_string()))?;
         let theirs =
             serde_json::to_string(&index.schema()).map_err(|e| Error::Corrupt(e.to_string()))?;
         if ours != theirs {
-            return Err(Error::Incompatible {
-                path: dir.to_path_buf(),
-                detail: "index schema differs".into(),
-            });
+            // An index made before links were indexed reads as before; link
+            // look-ups then scan the plans, and `cites:` asks for a re-import.
+            let (old, old_fields) = schema::build_with(false);
+            let old = serde_json::to_string(&old).map_err(|e| Error::Corrupt(e.to_string()))?;
+            if old != theirs {
+                return Err(Error::Incompatible {
+                    path: dir.to_path_buf(),
+                    detail: "index schema differs".into(),
+                });
+            }
+            fields = old_fields;
         }
         if let Ok(text) = std::fs::read_to_string(dir.join("FORMAT")) {
             if text != FORMAT {
@@ -362,6 +369,47 @@ impl Store {
                 .collect());
         }
         Ok(Vec::new())
+    }
+
+    /// The plans whose number has the link key `key` (see
+    /// [`crate::links::number_key`]), ordered by file path.
+    pub fn plans_numbered(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        match self.fields.number_key {
+            Some(field) => self.plans_with(field, key),
+            None => Ok(crate::links::scan_numbered(self.plans()?, key)),
+        }
+    }
+
+    /// The plans whose basis cites a number with the link key `key`,
+    /// ordered by file path.
+    pub fn plans_citing(&self, key: &str) -> Result<Vec<PlanSummary>> {
+        match self.fields.cites {
+            Some(field) => self.plans_with(field, key),
+            None => Ok(crate::links::scan_citing(self.plans()?, key)),
+        }
+    }
+
+    /// The plan documents having `value` in the raw field `field`.
+    fn plans_with(&self, field: tantivy::schema::Field, value: &str) -> Result<Vec<PlanSummary>> {
+        let s = self.searcher();
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, self.kind_query(KIND_PLAN)),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let mut addrs: Vec<DocAddress> = s.search(&q, &DocSetCollector)?.into_iter().collect();
+        addrs.sort();
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            out.push(self.summary_at(&s, addr)?);
+        }
+        out.sort_by(|a, b| a.file_path.cmp(&b.file_path).then(a.id.cmp(&b.id)));
+        Ok(out)
     }
 
     /// The full plan `id` (its tasks in `seq` order), if imported.

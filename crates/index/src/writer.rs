@@ -99,10 +99,20 @@ impl Writer {
         doc.add_text(f.file_sha, file_sha256);
         doc.add_text(f.record, &head_json);
         doc.add_u64(f.task_count, plan.tasks.len() as u64);
+        let common = PlanFields::of(plan);
+        if let Some(field) = f.number_key {
+            if let Some(key) = &common.number_key {
+                doc.add_text(field, key);
+            }
+        }
+        if let Some(field) = f.cites {
+            for key in &common.cites {
+                doc.add_text(field, key);
+            }
+        }
         self.inner.add_document(doc)?;
         self.pending_docs += 1;
 
-        let common = PlanFields::of(plan);
         for task in &plan.tasks {
             let doc = self.task_doc(&id, &common, task, file_path)?;
             self.inner.add_document(doc)?;
@@ -152,6 +162,18 @@ impl Writer {
         }
         if let Some(place) = &common.place {
             doc.add_facet(f.facets, Facet::from_path(["place", place.as_str()]));
+        }
+        if let Some(field) = f.cites {
+            for key in &common.cites {
+                doc.add_text(field, key);
+            }
+            if !task.refs.is_empty() {
+                for key in crate::links::cited_keys(&task.refs) {
+                    if !common.cites.contains(&key) {
+                        doc.add_text(field, &key);
+                    }
+                }
+            }
         }
         let mut units: Vec<&str> = task
             .lead_units
@@ -219,6 +241,10 @@ struct PlanFields {
     issuer: Option<String>,
     issuer_code: Option<String>,
     place: Option<String>,
+    /// The plan's number as a link key.
+    number_key: Option<String>,
+    /// The numbers its basis cites, as link keys.
+    cites: Vec<String>,
 }
 
 impl PlanFields {
@@ -234,6 +260,8 @@ impl PlanFields {
             issuer: clean(&plan.meta.issuer),
             issuer_code: clean(&plan.meta.issuer_code).map(|c| c.to_uppercase()),
             place: clean(&plan.meta.place),
+            number_key: crate::links::number_key_of(plan.meta.number.as_deref()),
+            cites: crate::links::cited_keys(&plan.meta.basis),
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn routes() -> Router<Shared> {
         .route("/plans/{id}", get(plan))
         .route("/diff", get(diff))
         .route("/targets", get(targets))
+        .route("/links/{id}", get(links))
         .fallback(not_found)
 }
 
@@ -91,18 +92,59 @@ struct Targets {
     series: Vec<kehoach_export::series::Series>,
 }
 
-/// `GET /api/targets?q=[&year=&issuer=&lead=&kind=&due_before=]`: `kehoach targets Q --json`.
+/// The body of `/api/targets?cascade=1`: `kehoach targets QUERY --cascade --json`.
+#[derive(Debug, Serialize)]
+struct Cascades {
+    query: String,
+    depth: u32,
+    cascades: Vec<kehoach_export::cascade::Cascade>,
+}
+
+/// `GET /api/targets?q=[&year=&issuer=&lead=&kind=&due_before=][&cascade=1&depth=N]`:
+/// `kehoach targets Q --json` (with `cascade=1`, `--cascade --depth N`).
 async fn targets(
     State(state): State<Shared>,
     q: Result<Query<TargetParams>, QueryRejection>,
-) -> ApiResult<Targets> {
+) -> Result<Response, Failure> {
     let p = query(q)?;
     let query = p.q.clone().unwrap_or_default();
+    if p.cascade() {
+        let depth = p.depth();
+        return blocking(&state, move |store| work::cascades(store, &p))
+            .await
+            .map(|cascades| {
+                Json(Cascades {
+                    query,
+                    depth,
+                    cascades,
+                })
+                .into_response()
+            });
+    }
     blocking(&state, move |store| work::targets(store, &p))
         .await
-        .map(|series| Json(Targets { query, series }))
+        .map(|series| Json(Targets { query, series }).into_response())
+}
+
+/// The query of `/api/links/{id}`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct LinksParams {
+    depth: Option<u32>,
+}
+
+/// `GET /api/links/{id}[?depth=N]`: `kehoach links ID --json` (depth 1 to
+/// 10, 3 by default).
+async fn links(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    q: Result<Query<LinksParams>, QueryRejection>,
+) -> ApiResult<kehoach_index::links::Links> {
+    let depth = query(q)?.depth.unwrap_or(3).clamp(1, 10);
+    blocking(&state, move |store| work::links(store, &id, depth))
+        .await
+        .map(Json)
 }
 
 async fn not_found() -> Failure {
-    Failure::not_found("no such API endpoint (see /api/search, /api/plans, /api/plans/{id}, /api/diff, /api/targets)")
+    Failure::not_found("no such API endpoint (see /api/search, /api/plans, /api/plans/{id}, /api/diff, /api/targets, /api/links/{id})")
 }

@@ -13,9 +13,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use kehoach_diff::{Change, ChangeKind, Direction, PlanDiff, Value};
+use kehoach_export::cascade::{Cascade, Strictness};
 use kehoach_export::series::{op_symbol, Series};
+use kehoach_index::links::{LinkedPlan, Links, Status};
 use kehoach_index::{FacetCount, PlanSummary, SearchResults};
-use kehoach_plan::{Meta, Plan, Target, Task};
+use kehoach_plan::{Meta, Plan, Relation, Target, Task};
 use std::fmt::Write;
 
 /// The page routes.
@@ -554,9 +556,18 @@ async fn plans_page(
 
 // ---------------------------------------------------------------- one plan
 
+/// Levels of links the plan page follows each way.
+const PAGE_LINK_DEPTH: u32 = 3;
+
 async fn plan_page(State(state): State<Shared>, Path(id): Path<String>) -> Response {
-    match blocking(&state, move |store| work::plan(store, &id)).await {
-        Ok((summary, plan)) => {
+    let found = blocking(&state, move |store| {
+        let (summary, plan) = work::plan(store, &id)?;
+        let links = work::links(store, &summary.id, PAGE_LINK_DEPTH)?;
+        Ok((summary, plan, links))
+    })
+    .await;
+    match found {
+        Ok((summary, plan, links)) => {
             let title = plan
                 .meta
                 .title
@@ -566,14 +577,14 @@ async fn plan_page(State(state): State<Shared>, Path(id): Path<String>) -> Respo
                 StatusCode::OK,
                 &title,
                 Nav::Plans,
-                &plan_body(&summary, &plan),
+                &plan_body(&summary, &plan, &links),
             )
         }
         Err(f) => error_page(&f, Nav::Plans),
     }
 }
 
-fn plan_body(s: &PlanSummary, plan: &Plan) -> String {
+fn plan_body(s: &PlanSummary, plan: &Plan, links: &Links) -> String {
     let m = &plan.meta;
     let mut b = String::new();
     let _ = writeln!(
@@ -662,7 +673,12 @@ fn plan_body(s: &PlanSummary, plan: &Plan) -> String {
         }
         b.push_str("</ul></section>\n");
     }
+    b.push_str(&links_html(links));
+    b.push_str(&results_html(plan));
     if plan.tasks.is_empty() {
+        if !plan.meta.results.is_empty() {
+            return b;
+        }
         b.push_str(&notice(
             "empty",
             "Không có bảng nhiệm vụ (không tìm thấy phụ lục).",
@@ -691,6 +707,145 @@ fn plan_body(s: &PlanSummary, plan: &Plan) -> String {
     }
     b.push_str("</tbody></table></div>\n");
     b
+}
+
+/// A linked plan: its number, date and issuer, linking to its page.
+fn linked_plan_html(p: &LinkedPlan) -> String {
+    let title = p
+        .title
+        .as_deref()
+        .map(|t| format!(" <span class=\"muted\">{}</span>", esc(t)))
+        .unwrap_or_default();
+    format!(
+        "<a href=\"/plan/{}\">{}</a>{title}",
+        esc(&p.id),
+        esc(&p.label())
+    )
+}
+
+/// The plan in context: what it implements (each citation resolved or
+/// not), the imported plans implementing it, the reports on it.
+fn links_html(l: &Links) -> String {
+    let mut b = String::new();
+    let report = l.plan.is_report();
+    let _ = write!(
+        b,
+        "<section class=\"links\" id=\"implements\"><h2>{}</h2>",
+        if report {
+            "Báo cáo về / Thực hiện (implements)"
+        } else {
+            "Thực hiện (implements)"
+        }
+    );
+    if l.implements.is_empty() {
+        b.push_str("<p class=\"muted\">Phần mở đầu không dẫn văn bản nào.</p>");
+    } else {
+        b.push_str("<ul class=\"links-tree\">");
+        for c in &l.implements {
+            let rel = match c.reference.relation {
+                Some(Relation::Implements) => "Thực hiện",
+                Some(Relation::BasedOn) => "Căn cứ",
+                None => "Dẫn",
+            };
+            let what = match (&c.plan, c.status) {
+                (Some(p), _) => linked_plan_html(p),
+                (None, Status::Ambiguous) => format!(
+                    "{} <span class=\"muted\">(nhiều văn bản đã nhập cùng số: {})</span>",
+                    esc(&c.reference.text),
+                    c.candidates
+                ),
+                (None, _) => format!(
+                    "{} <span class=\"muted\">(chưa nhập)</span>",
+                    esc(&c.reference.text)
+                ),
+            };
+            let _ = write!(
+                b,
+                "<li class=\"level-{} {}\">{rel}: {what}</li>",
+                c.level.min(6),
+                c.status.as_str(),
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</section>\n<section class=\"links\" id=\"implemented-by\"><h2>Được thực hiện bởi (implemented by)</h2>");
+    if l.implemented_by.is_empty() {
+        b.push_str("<p class=\"muted\">Chưa có kế hoạch đã nhập nào thực hiện văn bản này.</p>");
+    } else {
+        b.push_str("<ul class=\"links-tree\">");
+        for c in &l.implemented_by {
+            let _ = write!(
+                b,
+                "<li class=\"level-{}\">{}</li>",
+                c.level.min(6),
+                linked_plan_html(&c.plan)
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</section>\n");
+    if !l.reports.is_empty() {
+        b.push_str("<section class=\"links\" id=\"reports\"><h2>Báo cáo kết quả</h2><ul>");
+        for c in &l.reports {
+            let _ = write!(b, "<li>{}</li>", linked_plan_html(&c.plan));
+        }
+        b.push_str("</ul></section>\n");
+    }
+    b
+}
+
+/// A report's planned-against-achieved table.
+fn results_html(plan: &Plan) -> String {
+    let results = &plan.meta.results;
+    if results.is_empty() {
+        return String::new();
+    }
+    let mut b = String::from(
+        "<section id=\"results\"><h2>Kết quả so với kế hoạch</h2><div class=\"table-wrap\"><table class=\"results\" id=\"results-table\"><thead><tr><th>TT</th><th>Chỉ tiêu</th><th>Kế hoạch</th><th>Kết quả</th><th>Đánh giá</th><th>Đạt</th></tr></thead><tbody>\n",
+    );
+    for r in results {
+        let planned = r.planned.as_ref().map_or_else(String::new, |p| {
+            format!(
+                "{} {}{}",
+                op_symbol(p.op),
+                kehoach_diff::fmt_num(p.value),
+                unit_suffix(p.unit.as_deref())
+            )
+        });
+        let achieved = r.achieved.as_ref().map_or_else(String::new, |a| {
+            format!(
+                "{}{}",
+                kehoach_diff::fmt_num(a.value),
+                unit_suffix(a.unit.as_deref())
+            )
+        });
+        let met = match r.met {
+            Some(true) => "<span class=\"met yes\">đạt</span>",
+            Some(false) => "<span class=\"met no\">chưa đạt</span>",
+            None => "—",
+        };
+        let _ = writeln!(
+            b,
+            "<tr><td data-label=\"TT\">{}</td><td data-label=\"Chỉ tiêu\">{}</td><td class=\"tv\" data-label=\"Kế hoạch\">{}</td><td class=\"tv\" data-label=\"Kết quả\">{}</td><td data-label=\"Đánh giá\">{}</td><td data-label=\"Đạt\" data-met=\"{}\">{met}</td></tr>",
+            esc(r.number.as_deref().unwrap_or("")),
+            esc(&r.metric),
+            esc(&planned),
+            esc(&achieved),
+            esc(r.assessment.as_deref().unwrap_or("")),
+            r.met.map_or("", |m| if m { "true" } else { "false" }),
+        );
+    }
+    b.push_str("</tbody></table></div></section>\n");
+    b
+}
+
+/// A unit after a number: `%` glued, words after a space.
+fn unit_suffix(unit: Option<&str>) -> String {
+    match unit.map(str::trim).filter(|u| !u.is_empty()) {
+        Some("%") => "%".to_string(),
+        Some(u) => format!(" {u}"),
+        None => String::new(),
+    }
 }
 
 /// The document kind in words (`KH` → `Kế hoạch (KH)`).
@@ -1153,10 +1308,12 @@ async fn targets_page(
 <input type=\"search\" id=\"tq\" name=\"q\" value=\"{}\" maxlength=\"{MAX_QUERY_CHARS}\" placeholder=\"Chỉ tiêu, ví dụ: hai long\" aria-label=\"Chỉ tiêu\" autocomplete=\"off\">\
 <input type=\"text\" name=\"issuer\" value=\"{}\" placeholder=\"Cơ quan (tùy chọn)\" aria-label=\"Cơ quan\" class=\"narrow\">\
 <input type=\"text\" name=\"year\" value=\"{}\" placeholder=\"Năm, ví dụ 2020..2025\" aria-label=\"Năm\" class=\"narrow\">\
+<label class=\"check\"><input type=\"checkbox\" id=\"cascade\" name=\"cascade\" value=\"1\"{}> Theo cấp thực hiện</label>\
 <button type=\"submit\">Xem</button></form>",
         esc(p.query()),
         esc(p.issuer.as_deref().unwrap_or("")),
-        esc(p.year.as_deref().unwrap_or(""))
+        esc(p.year.as_deref().unwrap_or("")),
+        if p.cascade() { " checked" } else { "" }
     );
     if p.q.is_none() {
         b.push_str(&notice(
@@ -1164,6 +1321,21 @@ async fn targets_page(
             "Nhập tên chỉ tiêu (dấu không bắt buộc) để xem giá trị qua các năm của từng cơ quan.",
         ));
         return respond(StatusCode::OK, "Chỉ tiêu", Nav::Targets, &b);
+    }
+    if p.cascade() {
+        let run = p.clone();
+        let res = blocking(&state, move |store| work::cascades(store, &run)).await;
+        let status = match res {
+            Ok(cascades) => {
+                b.push_str(&cascades_html(&p, &cascades));
+                StatusCode::OK
+            }
+            Err(f) => {
+                b.push_str(&notice("error", &f.message));
+                f.status
+            }
+        };
+        return respond(status, "Chỉ tiêu", Nav::Targets, &b);
     }
     let run = p.clone();
     let res = blocking(&state, move |store| work::targets(store, &run)).await;
@@ -1233,6 +1405,53 @@ fn targets_html(p: &TargetParams, series: &[Series]) -> String {
             &format!("Bảng hiện {shown} trong {points} chỉ tiêu; thu hẹp bằng cơ quan hoặc năm, hoặc xem đủ ở JSON."),
         ));
     }
+    b
+}
+
+/// The cascades: each metric from the top plan down the plans implementing it.
+fn cascades_html(p: &TargetParams, cascades: &[Cascade]) -> String {
+    if cascades.is_empty() {
+        return notice("empty", "Không có chỉ tiêu nào khớp.");
+    }
+    let mut pairs = target_pairs(p);
+    pairs.push(("cascade", "1".to_string()));
+    pairs.push(("depth", p.depth().to_string()));
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut b = format!(
+        "<p class=\"result-count\" id=\"cascade-count\">{} chỉ tiêu theo cấp · <a href=\"{}\">JSON</a></p>\n",
+        cascades.len(),
+        href("/api/targets", &refs)
+    );
+    b.push_str("<div class=\"table-wrap\"><table class=\"cascade\" id=\"cascade-table\"><thead><tr><th>Cấp</th><th>Kế hoạch</th><th>Chỉ tiêu</th><th>So với cấp trên</th><th>Nhiệm vụ</th></tr></thead><tbody>\n");
+    for c in cascades.iter().take(TABLE_POINTS) {
+        let _ = writeln!(
+            b,
+            "<tr class=\"series-head\"><th colspan=\"5\">{}</th></tr>",
+            esc(&c.metric)
+        );
+        for l in &c.levels {
+            let vs = match l.compared {
+                None => "—",
+                Some(Strictness::Stricter) => "chặt hơn (stricter)",
+                Some(Strictness::Equal) => "bằng (equal)",
+                Some(Strictness::Looser) => "thấp hơn (looser)",
+                Some(Strictness::Different) => "khác cách đo",
+            };
+            let _ = writeln!(
+                b,
+                "<tr class=\"level-{lv}\" data-compared=\"{}\"><td data-label=\"Cấp\">{lv}</td><td class=\"plan-cell\" data-label=\"Kế hoạch\"><a href=\"/plan/{}\">{}</a></td><td class=\"tv\" data-label=\"Chỉ tiêu\">{}</td><td data-label=\"So với cấp trên\">{vs}</td><td data-label=\"Nhiệm vụ\"><a href=\"/plan/{}#t{}\">#{}</a></td></tr>",
+                l.compared.map_or("", |c| c.as_str()),
+                esc(&l.plan.id),
+                esc(&l.plan.label()),
+                esc(&l.display()),
+                esc(&l.plan.id),
+                l.seq,
+                l.seq,
+                lv = l.level.min(6),
+            );
+        }
+    }
+    b.push_str("</tbody></table></div>\n");
     b
 }
 

@@ -240,9 +240,26 @@ pub struct TargetParams {
     /// Deadline on or before.
     #[serde(alias = "due-before")]
     pub due_before: Option<String>,
+    /// `1`: follow each target down the plans implementing its plan.
+    pub cascade: Option<String>,
+    /// With `cascade`: levels followed down (1 to 10, 3 by default).
+    pub depth: Option<u32>,
 }
 
 impl TargetParams {
+    /// Whether the cascade was asked for (`cascade=1`, `on`, `true`).
+    pub fn cascade(&self) -> bool {
+        matches!(
+            self.cascade.as_deref().map(str::trim),
+            Some("1" | "on" | "true" | "yes")
+        )
+    }
+
+    /// The cascade depth, bounded.
+    pub fn depth(&self) -> u32 {
+        self.depth.unwrap_or(3).clamp(1, 10)
+    }
+
     /// The query, trimmed.
     pub fn query(&self) -> &str {
         self.q.as_deref().map_or("", str::trim)

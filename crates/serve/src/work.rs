@@ -110,8 +110,39 @@ pub fn diff(store: &dyn PlanStore, a: &str, b: &str, all: bool) -> Result<PlanDi
     Ok(kehoach_diff::diff(&pa, &pb, &opts))
 }
 
+/// What plan `key` implements and what implements it, `depth` levels each way.
+pub fn links(
+    store: &dyn PlanStore,
+    key: &str,
+    depth: u32,
+) -> Result<kehoach_index::links::Links, Failure> {
+    let summary = resolve(store, key)?;
+    kehoach_index::links::links(store, &summary.id, depth)?
+        .ok_or_else(|| Failure::not_found(format!("plan {} was removed", summary.id)))
+}
+
+/// The target cascades of `p`, as `kehoach targets QUERY --cascade --json`
+/// computes them.
+pub fn cascades(
+    store: &dyn PlanStore,
+    p: &TargetParams,
+) -> Result<Vec<kehoach_export::cascade::Cascade>, Failure> {
+    let points = target_points(store, p)?;
+    Ok(kehoach_export::cascade::cascades(
+        store,
+        &points,
+        p.depth(),
+    )?)
+}
+
 /// The target timelines of `p`, as `kehoach targets QUERY --json` computes them.
 pub fn targets(store: &dyn PlanStore, p: &TargetParams) -> Result<Vec<Series>, Failure> {
+    let points = target_points(store, p)?;
+    Ok(series::group(&points))
+}
+
+/// Every target matching `p`.
+fn target_points(store: &dyn PlanStore, p: &TargetParams) -> Result<Vec<series::Point>, Failure> {
     crate::params::check_len("q", p.query(), crate::params::MAX_QUERY_CHARS)?;
     let req = p.as_search().request(1, false, false, 16)?;
     let hits: Vec<Hit> = match store.search_all(&req, Some(MAX_TARGET_TASKS)) {
@@ -128,8 +159,7 @@ pub fn targets(store: &dyn PlanStore, p: &TargetParams) -> Result<Vec<Series>, F
         meta: &h.plan.meta,
         task: &h.task,
     });
-    let points = series::collect(records, p.query());
-    Ok(series::group(&points))
+    Ok(series::collect(records, p.query()))
 }
 
 /// Runs a search from page or API parameters.

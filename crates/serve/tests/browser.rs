@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{id_of, import_all, CANARY, SCRIPT};
+use common::{id_of, import_all, import_links, CANARY, SCRIPT};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -150,6 +150,7 @@ async fn search_plan_compare_targets_in_chromium() {
     // Data: the sample corpus plus a plan whose task text holds a script tag.
     let data = tempfile::tempdir().expect("temp dir");
     let store = import_all(data.path());
+    let links = import_links(&store);
     let expect_total = |query: &str, years: Option<(i32, i32)>| {
         store
             .search(&SearchRequest {
@@ -224,14 +225,22 @@ async fn search_plan_compare_targets_in_chromium() {
 
     let result = tokio::time::timeout(
         Duration::from_secs(240),
-        steps(&c, &base, all_total, total_2024, &syt, &sct),
+        steps(&c, &base, all_total, total_2024, &syt, &sct, &links),
     )
     .await;
     let _ = c.close().await;
     result.expect("the browser steps finished in time");
 }
 
-async fn steps(c: &Client, base: &str, all_total: u64, total_2024: u64, syt: &str, sct: &str) {
+async fn steps(
+    c: &Client,
+    base: &str,
+    all_total: u64,
+    total_2024: u64,
+    syt: &str,
+    sct: &str,
+    links: &std::collections::BTreeMap<String, String>,
+) {
     c.set_window_size(1280, 900).await.expect("window size");
 
     // 1. Search: type a query without diacritics.
@@ -479,4 +488,49 @@ async fn steps(c: &Client, base: &str, all_total: u64, total_2024: u64, syt: &st
     let scripts = js(c, "return document.scripts.length;").await;
     assert_eq!(scripts, serde_json::json!(1));
     shot(c, "hostile-plan").await;
+
+    // 7. Plans in context: the district plan shows what it implements and
+    // what implements it; its report shows planned against achieved.
+    c.goto(&format!("{base}/plan/{}", links["l2"]))
+        .await
+        .expect("district plan");
+    let up = text_of(c, "#implements").await;
+    assert!(up.contains("25/KH-UBND"), "{up}");
+    let down = text_of(c, "#implemented-by").await;
+    assert!(
+        down.contains("08/KH-UBND") && down.contains("11/KH-UBND"),
+        "{down}"
+    );
+    shot(c, "plan-links").await;
+    find(c, "#reports a")
+        .await
+        .click()
+        .await
+        .expect("open the report");
+    find(c, "#results-table").await;
+    let rows = js(
+        c,
+        "return Array.from(document.querySelectorAll('#results-table tbody tr')).map(r => r.querySelector('[data-met]').dataset.met);",
+    )
+    .await;
+    let rows: Vec<String> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(rows.iter().any(|m| m == "false") && rows.iter().any(|m| m == "true"));
+    // The report links back to the plan it reports on.
+    let back = js(
+        c,
+        &format!(
+            "return document.querySelector('#implements a[href=\"/plan/{}\"]') !== null;",
+            links["l2"]
+        ),
+    )
+    .await;
+    assert_eq!(back, serde_json::json!(true));
+    shot(c, "report-results").await;
+    assert_no_alert(c).await;
 }

@@ -147,6 +147,21 @@ fn conditions(sql: &mut Sql, plan: &QueryPlan) -> Vec<String> {
     if let Some(place) = &f.place {
         conds.push(format!("p.place = {}", sql.p(place.clone())));
     }
+    for key in &f.cites {
+        // The link key in SQL: spaces removed, `đ` as `d`, upper case (the
+        // numbers cited are ASCII but for `Đ`).
+        let norm =
+            |x: &str| format!("upper(translate(regexp_replace({x}, '\\s', '', 'g'), 'đĐ', 'dD'))");
+        let k = sql.p(key.clone());
+        conds.push(format!(
+            "(EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(p.record->'meta'->'basis', '[]'::jsonb)) r \
+               WHERE {} = {k}) \
+             OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t.record->'refs', '[]'::jsonb)) r \
+               WHERE {} = {k}))",
+            norm("r->>'number'"),
+            norm("r->>'number'"),
+        ));
+    }
     for parts in &plan.exclusions {
         let any: Vec<String> = parts
             .iter()

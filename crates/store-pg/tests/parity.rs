@@ -43,6 +43,9 @@ fn requests() -> Vec<SearchRequest> {
         "Sở Y tế",
         "2024",
         "",
+        "cites:766/QĐ-TTg",
+        "cites:5392/kh-ubnd hồ sơ",
+        "cites:61/2018/ND-CP",
     ] {
         out.push(SearchRequest {
             query: q.into(),

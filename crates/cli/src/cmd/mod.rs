@@ -4,6 +4,7 @@ pub mod diff;
 pub mod export;
 pub mod extract;
 pub mod import;
+pub mod links;
 pub mod plans;
 pub mod remove;
 pub mod search;

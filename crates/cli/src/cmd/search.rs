@@ -15,6 +15,8 @@ Query syntax: words (every word must match), \"a phrase\" (words adjacent, in or
 -word or -\"a phrase\" (exclude). Diacritics are optional: 'ho so truc tuyen' finds
 'hồ sơ trực tuyến'; a query typed with diacritics ranks the exact spelling first.
 An empty query ('') with filters lists every matching task.
+cites:NUMBER keeps the tasks of plans whose preamble cites that document number, and tasks
+citing it themselves (case, spaces and Đ/D ignored; see `kehoach links`).
 
 Output: a table (plan id, plan number, year, task number, lead unit, deadline, snippet).
 Matches are counted exactly up to 10,000: past that the count shows as \"10,000+\"
@@ -33,6 +35,7 @@ Examples:
   kehoach search '\"một cửa liên thông\"' --year 2024
   kehoach search 'hồ sơ -\"bưu chính\"' --year 2020..2025 --issuer 'Sở Y tế'
   kehoach search '' --lead 'Văn phòng Sở' --due-before 2024-06-30 --kind date
+  kehoach search 'cites:15/KH-UBND' --year 2024
   kehoach search 'kiểm soát TTHC' --facets --json")]
 pub struct Args {
     /// The query: words, "phrases", -exclusions.

@@ -3,6 +3,7 @@
 use crate::cmd::export::{matching_tasks, record, Filters};
 use crate::output::{clip, table};
 use crate::EXIT_OK;
+use kehoach_export::cascade;
 use kehoach_export::series::{self, Point, Series};
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,10 +15,18 @@ Lists every target in the index whose metric contains the words of QUERY (diacri
 any order), as one series per issuer and metric, by year. --chart FILE.svg draws the series over
 the years, one labelled line per issuer.
 
+--cascade follows each matching target from its plan down to the imported plans implementing
+that plan (see `kehoach links`), --depth levels deep: each level's plan, its figure for the same
+metric (worded alike, same unit) and whether it is stricter, equal or looser than the level above
+(for ≥ targets higher is stricter, for ≤ targets lower). A plan implementing another matching plan
+shows only under it.
+
 Examples:
   kehoach targets 'hài lòng'
   kehoach targets 'dung han' --issuer SYT --json
-  kehoach targets 'hài lòng' --chart hai-long.svg")]
+  kehoach targets 'hài lòng' --chart hai-long.svg
+  kehoach targets 'đúng hạn' --cascade
+  kehoach targets 'hài lòng' --cascade --depth 1 --json")]
 pub struct Args {
     /// Words the target's metric must contain; every target when empty.
     #[arg(value_name = "QUERY", default_value = "")]
@@ -29,8 +38,14 @@ pub struct Args {
     #[arg(long, group = "fmt")]
     pub csv: bool,
     /// Also draw the series into FILE (.svg).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "cascade")]
     pub chart: Option<PathBuf>,
+    /// Follow each target down to the plans implementing its plan.
+    #[arg(long, conflicts_with = "csv")]
+    pub cascade: bool,
+    /// With --cascade: levels followed down (at least 1).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "cascade")]
+    pub depth: u32,
     #[command(flatten)]
     pub store: crate::store::StoreArgs,
     #[command(flatten)]
@@ -54,6 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let search_query: String = args.query.replace('"', " ");
     let hits = matching_tasks(&*store, &search_query, &args.filters)?;
     let points = series::collect(hits.iter().map(record), &args.query);
+    if args.cascade {
+        return run_cascade(&*store, &points, &args);
+    }
     let groups = series::group(&points);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -81,6 +99,59 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         kehoach_export::chart::write_chart(path, &groups, &title)?;
         eprintln!("kehoach: chart written to {}", path.display());
     }
+    Ok(EXIT_OK)
+}
+
+fn run_cascade(
+    store: &dyn kehoach_index::PlanStore,
+    points: &[Point],
+    args: &Args,
+) -> anyhow::Result<u8> {
+    if args.depth == 0 {
+        anyhow::bail!("--depth must be at least 1");
+    }
+    let found = cascade::cascades(store, points, args.depth)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({"query": args.query, "depth": args.depth, "cascades": found}),
+        )?;
+        writeln!(out)?;
+    } else if found.is_empty() {
+        writeln!(out, "no target matched {:?}", args.query)?;
+    } else {
+        for (i, c) in found.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", c.metric)?;
+            let rows: Vec<Vec<String>> = c
+                .levels
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.level.to_string(),
+                        format!(
+                            "{}{}",
+                            "  ".repeat(l.level as usize),
+                            clip(&l.plan.label(), 60)
+                        ),
+                        l.display(),
+                        l.compared.map_or("—", |c| c.as_str()).to_string(),
+                        format!("{}#{}", l.plan.id, l.seq),
+                    ]
+                })
+                .collect();
+            write!(
+                out,
+                "{}",
+                table(&["level", "plan", "target", "vs above", "task"], &rows)
+            )?;
+        }
+    }
+    out.flush()?;
     Ok(EXIT_OK)
 }
 

@@ -103,3 +103,45 @@ pub fn id_of(store: &dyn kehoach_index::PlanStore, stem: &str) -> String {
         .map(|p| p.id.clone())
         .expect("imported")
 }
+
+/// Imports the linked fixtures (`fixtures/links/*.txt`: a province plan, a
+/// district plan implementing it, two commune plans implementing that, the
+/// district's report) into `store` as `links/<name>`. Returns their plan ids
+/// by short name (`l1` … `l5`).
+pub fn import_links(store: &Store) -> std::collections::BTreeMap<String, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/links");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("links fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    names.sort();
+    let mut ids = std::collections::BTreeMap::new();
+    {
+        let mut w = store.writer(WriterOptions::default()).expect("writer");
+        for p in names {
+            let file = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bytes = std::fs::read(&p).expect("readable fixture");
+            let doc = kehoach_read_text::read(&bytes).expect("text plan");
+            let sha = sha256_hex(&bytes);
+            let name = format!("links/{file}");
+            let source = Source {
+                path: name.clone(),
+                sha256: sha.clone(),
+                format: Format::Text,
+                pages: doc.page_count,
+            };
+            let plan = kehoach_extract::extract(&doc, source);
+            let id = w.add_plan(&name, &sha, &plan).expect("add plan");
+            let short = file.split('_').next().unwrap_or_default().to_string();
+            ids.insert(short, id);
+        }
+        w.commit().expect("commit");
+    }
+    store.reload().expect("reload");
+    ids
+}
