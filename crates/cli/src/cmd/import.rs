@@ -37,7 +37,9 @@ no server is needed. Import is incremental: a file whose bytes (SHA-256) are alr
 imported is skipped as unchanged; a file at an already imported path with new bytes
 replaces its old records. Commits are atomic: an interrupted import leaves the last
 committed state, and running it again completes it without duplicates. Only one import
-(or remove) can write to a data directory at a time.
+(or remove) can write to a data directory at a time. With --db CONNINFO (or KEHOACH_DB) the
+plans go into a PostgreSQL database instead (`kehoach db init` first): batches of whole plans,
+one transaction each, and any number of importers at once (docs/postgres.md).
 
 Every document is read in isolation, under limits: files up to 256 MiB (text up to 32 MiB),
 archive entries checked for their size and compression ratio before they are expanded
@@ -58,7 +60,10 @@ Examples:
   kehoach import corpus/ --json                the summary as JSON
   kehoach import . --exclude 'drafts/' --exclude '*.tmp'
   kehoach import . --dry-run                   what would be read and skipped
-  kehoach import --from-shards out/            records of a cluster import (docs/cluster.md)")]
+  kehoach import --from-shards out/            records of a cluster import (docs/cluster.md)
+  kehoach import corpus/ --db 'host=db.local dbname=kehoach user=kh'
+                                               into a PostgreSQL database (after `kehoach db init`;
+                                               several importers may write it at once; docs/postgres.md)")]
 pub struct Args {
     /// Files, directories or .zip archives to import.
     #[arg(required_unless_present = "from_shards", value_name = "PATH")]

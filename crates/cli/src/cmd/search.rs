@@ -36,7 +36,8 @@ Examples:
   kehoach search 'hồ sơ -\"bưu chính\"' --year 2020..2025 --issuer 'Sở Y tế'
   kehoach search '' --lead 'Văn phòng Sở' --due-before 2024-06-30 --kind date
   kehoach search 'cites:15/KH-UBND' --year 2024
-  kehoach search 'kiểm soát TTHC' --facets --json")]
+  kehoach search 'kiểm soát TTHC' --facets --json
+  kehoach search 'ho so' --db postgres://kh@db.local/kehoach   a PostgreSQL store (or KEHOACH_DB)")]
 pub struct Args {
     /// The query: words, "phrases", -exclusions.
     #[arg(value_name = "QUERY", default_value = "")]
