@@ -6,7 +6,7 @@
 //! exception classes of `kehoach._errors`. Every call that reads documents or
 //! the index runs with the interpreter released, so Python threads go on.
 
-use kehoach_index::{SearchRequest, Store, TrackTotal};
+use kehoach_index::{PlanStore, SearchRequest, Store, TrackTotal};
 use kehoach_pipeline::walk::{walk, Options as WalkOptions};
 use kehoach_pipeline::{Batch, BatchOptions, Failure, FailureKind, Input, Limits};
 use pyo3::exceptions::{PyKeyError, PyValueError};

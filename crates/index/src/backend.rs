@@ -149,20 +149,12 @@ impl PlanStore for Store {
         Store::search_tracking(self, req, track)
     }
 
-    fn search_all(&self, req: &SearchRequest, max: Option<u64>) -> Result<Vec<Hit>> {
-        Store::search_all(self, req, max)
-    }
-
     fn plans(&self) -> Result<Vec<PlanSummary>> {
         Store::plans(self)
     }
 
     fn summary(&self, id: &str) -> Result<Option<PlanSummary>> {
         Store::summary(self, id)
-    }
-
-    fn find(&self, key: &str) -> Result<Vec<PlanSummary>> {
-        Store::find(self, key)
     }
 
     fn plan(&self, id: &str) -> Result<Option<Plan>> {

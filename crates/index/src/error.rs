@@ -40,7 +40,7 @@ pub enum Error {
     #[error("invalid search: {0}")]
     InvalidQuery(String),
 
-    /// [`crate::Store::search_all`] matched more tasks than its caller reads.
+    /// [`crate::PlanStore::search_all`] matched more tasks than its caller reads.
     #[error("{total} tasks match; at most {max} are read at once: add words or filters")]
     TooManyMatches {
         /// Matching tasks.

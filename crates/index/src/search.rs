@@ -841,30 +841,6 @@ impl Store {
         self.search_tracking(req, TrackTotal::Exact)
     }
 
-    /// Every task matching `req` (its `limit`, `offset` and `facets`
-    /// ignored), in archive order: file path, plan id, task number. With
-    /// `max`, a search matching more tasks fails with
-    /// [`Error::TooManyMatches`] before any is read.
-    pub fn search_all(&self, req: &SearchRequest, max: Option<u64>) -> Result<Vec<Hit>> {
-        let mut req = SearchRequest {
-            limit: 1,
-            offset: 0,
-            facets: false,
-            ..req.clone()
-        };
-        let total = self.search(&req)?.total;
-        if total == 0 {
-            return Ok(Vec::new());
-        }
-        if let Some(max) = max.filter(|&max| total > max) {
-            return Err(Error::TooManyMatches { total, max });
-        }
-        req.limit = usize::try_from(total).unwrap_or(usize::MAX);
-        let mut hits = self.search(&req)?.hits;
-        crate::backend::sort_archive_order(&mut hits);
-        Ok(hits)
-    }
-
     /// Runs a search on the last commit, counting matches as `track` says.
     ///
     /// With [`TrackTotal::UpTo`], the hits are the same as with
@@ -1281,6 +1257,7 @@ mod many_clauses {
 mod all_matches {
     use super::tests_support::store;
     use super::*;
+    use crate::PlanStore;
 
     #[test]
     fn search_all_reads_every_match_in_archive_order() {

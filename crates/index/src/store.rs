@@ -348,29 +348,6 @@ impl Store {
         }
     }
 
-    /// Finds plans by id, id prefix (at least 4 hex digits) or imported file path.
-    pub fn find(&self, key: &str) -> Result<Vec<PlanSummary>> {
-        if key.len() == 16 {
-            if let Some(p) = self.summary(key)? {
-                return Ok(vec![p]);
-            }
-        }
-        let key_lower = key.to_ascii_lowercase();
-        let all = self.plans()?;
-        let by_path: Vec<PlanSummary> =
-            all.iter().filter(|p| p.file_path == key).cloned().collect();
-        if !by_path.is_empty() {
-            return Ok(by_path);
-        }
-        if key.len() >= 4 && key.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Ok(all
-                .into_iter()
-                .filter(|p| p.id.starts_with(&key_lower))
-                .collect());
-        }
-        Ok(Vec::new())
-    }
-
     /// The plans whose number has the link key `key` (see
     /// [`crate::links::number_key`]), ordered by file path.
     pub fn plans_numbered(&self, key: &str) -> Result<Vec<PlanSummary>> {

@@ -1,6 +1,6 @@
 //! The index against the hand-checked gold plans.
 
-use kehoach_index::{Error, SearchRequest, Store, WriterOptions};
+use kehoach_index::{Error, PlanStore, SearchRequest, Store, WriterOptions};
 use kehoach_plan::{Plan, Task};
 use std::path::Path;
 
