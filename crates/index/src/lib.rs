@@ -39,7 +39,8 @@ pub use backend::{sort_archive_order, PlanStore, PlanWriter};
 pub use error::{Error, Result};
 pub use query::{parse_query, Clause};
 pub use search::{
-    FacetCount, Hit, HitPlan, SearchRequest, SearchResults, TrackTotal, FACETS, TOTAL_CAP,
+    top_facet_values, FacetCount, Hit, HitPlan, SearchRequest, SearchResults, TrackTotal, FACETS,
+    TOTAL_CAP,
 };
 pub use snippet::{html_escape, snippet};
 pub use store::{is_data_dir, PlanHead, PlanSummary, Store, DEFAULT_DATA_DIR};

@@ -46,6 +46,14 @@ const YEAR_TERMS: i64 = 16;
 /// The facets counted by [`SearchRequest::facets`], in output order.
 pub const FACETS: &[&str] = &["year", "issuer", "code", "place", "lead", "kind", "due"];
 
+/// The values a facet shows: most tasks first (ties by value), at most 50.
+/// Every store orders and cuts its facet counts this way.
+pub fn top_facet_values(mut values: Vec<FacetCount>) -> Vec<FacetCount> {
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.truncate(50);
+    values
+}
+
 /// A search.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -996,7 +1004,7 @@ impl Store {
             total = count as u64;
             total_exact = true;
             for root in FACETS {
-                let mut values: Vec<FacetCount> = counts
+                let values: Vec<FacetCount> = counts
                     .get(Facet::from_path([*root]))
                     .map(|(facet, count)| FacetCount {
                         value: facet
@@ -1006,9 +1014,7 @@ impl Store {
                         count,
                     })
                     .collect();
-                values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                values.truncate(50);
-                facets.insert((*root).to_string(), values);
+                facets.insert((*root).to_string(), top_facet_values(values));
             }
         }
         Ok(SearchResults {

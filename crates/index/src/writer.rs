@@ -175,20 +175,10 @@ impl Writer {
                 }
             }
         }
-        let mut units: Vec<&str> = task
-            .lead_units
-            .iter()
-            .map(String::as_str)
-            .filter(|u| !u.trim().is_empty())
-            .collect();
-        if units.is_empty() {
-            units.extend(task.lead.as_deref());
-        }
-        units.dedup();
-        for unit in units {
-            let unit = kehoach_text::nfc(unit);
+        // The same lead units the other stores file (`ranking::lead_units`).
+        for unit in crate::ranking::lead_units(task) {
             doc.add_text(f.lead_fold, fold_nfc(&unit));
-            doc.add_facet(f.facets, Facet::from_path(["lead", unit.as_ref()]));
+            doc.add_facet(f.facets, Facet::from_path(["lead", unit.as_str()]));
         }
         if let Some(due) = &task.due {
             let kind = due.kind.as_str();

@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::PgStore;
 use kehoach_index::ranking::{bm25_norms, plan_query, Bm25, Part, QueryPlan, TextField};
 use kehoach_index::{
-    snippet, FacetCount, Hit, HitPlan, SearchRequest, SearchResults, TrackTotal, FACETS,
+    snippet, top_facet_values, FacetCount, Hit, HitPlan, SearchRequest, SearchResults, TrackTotal,
+    FACETS,
 };
 use kehoach_plan::{Meta, Source, Task};
 use postgres::types::ToSql;
@@ -421,10 +422,8 @@ pub(crate) fn search(
             }
         }
         for root in FACETS {
-            let mut values = by.remove(*root).unwrap_or_default();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            values.truncate(50);
-            facets.insert((*root).to_string(), values);
+            let values = by.remove(*root).unwrap_or_default();
+            facets.insert((*root).to_string(), top_facet_values(values));
         }
     }
     Ok(SearchResults {
