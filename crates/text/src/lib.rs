@@ -291,19 +291,7 @@ pub fn normalize_with(s: &str, opts: &Options) -> String {
         fast::Plain::Normal => Cow::Borrowed(s),
         // Every step but tone placement leaves `s` as it is.
         fast::Plain::CheckTones => canon_tones_cow(s, opts.tone_style),
-        fast::Plain::No => match single_breaks_as_spaces(s) {
-            // Lines of plain text (a cell or paragraph of several lines):
-            // collapsing white space turns each line break into a space,
-            // which is all there is to do when the result is plain.
-            Some(joined) => match fast::plain_check(&joined, opts.tone_style) {
-                fast::Plain::Normal => return joined,
-                fast::Plain::CheckTones => {
-                    return canon_tones_cow(&joined, opts.tone_style).into_owned()
-                }
-                fast::Plain::No => pass(s, opts),
-            },
-            None => pass(s, opts),
-        },
+        fast::Plain::No => pass(s, opts),
     };
     let mut cur = match first {
         // Already normal: the first step found no markup, so there is nothing
@@ -325,22 +313,6 @@ pub fn normalize_with(s: &str, opts: &Options) -> String {
         cur = next;
     }
     cur
-}
-
-/// `s` with each line break that stands alone between two other characters
-/// replaced by a space; `None` when `s` has no such line break. The caller
-/// checks that the result is plain: a break next to other white space, or
-/// at either end, leaves white space to collapse and the check fails.
-fn single_breaks_as_spaces(s: &str) -> Option<String> {
-    if !s.as_bytes().contains(&b'\n') {
-        return None;
-    }
-    let bytes: Vec<u8> = s
-        .bytes()
-        .map(|b| if b == b'\n' { b' ' } else { b })
-        .collect();
-    // Replacing one ASCII byte by another keeps the text valid UTF-8.
-    String::from_utf8(bytes).ok()
 }
 
 /// One round of normalisation; borrows `s` when it is already normal.
