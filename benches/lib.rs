@@ -2,6 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+// The allocator the `kehoach` binary and the Python module use, so that the
+// figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The workspace directory `rel` (e.g. `corpus`, `fixtures/pdf/lo`).
 pub fn workspace_dir(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)

@@ -17,6 +17,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+// The allocator of the `kehoach` binary: extraction makes many short strings.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An instance of the Python exception class `name` of `kehoach._errors`, made with `args`.
 fn error_value<'py, A>(py: Python<'py>, name: &str, args: A) -> PyResult<Bound<'py, PyAny>>
 where

@@ -9,6 +9,11 @@ mod walk;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+// Extraction makes many short strings: mimalloc takes a sixth off its time
+// against the system allocator (benches/extract.rs uses it too).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status: everything worked.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: some inputs failed (each is reported on stderr); the others were processed.

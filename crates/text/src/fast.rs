@@ -256,12 +256,18 @@ pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
     // Bytes past the end read as 0, for which neither predicate holds.
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
     let mut tones = false;
-    for (i, &c) in b.iter().enumerate() {
-        let kind = BYTE_KIND[c as usize];
-        if kind == K_PLAIN {
-            continue;
+    let n = b.len();
+    let mut i = 0;
+    loop {
+        // Runs of plain bytes: one table lookup each.
+        while i < n && BYTE_KIND[b[i] as usize] == K_PLAIN {
+            i += 1;
         }
-        match kind {
+        if i >= n {
+            break;
+        }
+        let c = b[i];
+        match BYTE_KIND[c as usize] {
             K_BAD => return Plain::No,
             K_SPACE => {
                 if at(i + 1) == b' ' {
@@ -286,7 +292,13 @@ pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
                         if !((d == 0xBA && e >= 0xA0) || (d == 0xBB && e <= 0xB9)) {
                             return Plain::No;
                         }
-                        d == 0xBB && matches!(e & 0xFC, 0x8C | 0xA4)
+                        // The two bytes after the lead are settled here.
+                        let pair = d == 0xBB && matches!(e & 0xFC, 0x8C | 0xA4);
+                        if !pair {
+                            i += 3;
+                            continue;
+                        }
+                        pair
                     }
                     _ => {
                         if not_plain(c, d, e) {
@@ -305,6 +317,7 @@ pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
                 }
             }
         }
+        i += 1;
     }
     if tones {
         Plain::CheckTones

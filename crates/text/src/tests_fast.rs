@@ -158,6 +158,10 @@ fn plain_check_agrees_around_every_fast_char() {
             format!("{c}a"),
             format!("Ho{c} y"),
             format!("u{c}."),
+            // Longer text: the char in the middle, after an `o`, twice.
+            format!("Ho so truc tuy {c} trong nam 2025 tai xa {c}"),
+            format!("Ho so truc tuyeo{c} trong nam 2025 tai xa"),
+            format!("Ho so truc tuye {c}{c} Ho so truc tuyen muc do"),
         ] {
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
                 let opts = Options { tone_style: style };
@@ -173,6 +177,23 @@ fn plain_check_agrees_around_every_fast_char() {
             }
         }
     }
+}
+
+#[test]
+fn plain_check_finds_what_long_text_hides() {
+    let style = ToneStyle::Traditional;
+    // Two spaces past the first 16 bytes.
+    let s = format!("{} {}", "a".repeat(15), " trong nam 2025 tai xa");
+    assert_eq!(crate::fast::plain_check(&s, style), Plain::No);
+    // A decomposed mark (not plain) after a three-byte toned vowel.
+    let s = format!(
+        "{}\u{1EA1}a\u{0300}{}",
+        "a".repeat(13),
+        " trong nam 2025 tai xa"
+    );
+    assert_eq!(crate::fast::plain_check(&s, style), Plain::No);
+    let s = format!("{}\u{1EA1}{}", "a".repeat(13), " trong nam 2025 tai xa");
+    assert_eq!(crate::fast::plain_check(&s, style), Plain::Normal);
 }
 
 #[test]
