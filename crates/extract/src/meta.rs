@@ -148,11 +148,18 @@ fn push_raw<'a>(
     }
 }
 
+/// Whether `b` holds a tab or three spaces in a row (one pass; most lines
+/// have neither).
+fn has_gap(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b' ', b'\t', b)
+        .any(|i| b[i] == b'\t' || (b.get(i + 1) == Some(&b' ') && b.get(i + 2) == Some(&b' ')))
+}
+
 /// Splits a header line at runs of three or more spaces (or tabs) where two
 /// columns sit side by side, but not inside a field whose blanks were left
 /// for a hand-written number or day ("Số:      /KH-UBND", "ngày     tháng").
 fn side_by_side(line: &str) -> Vec<&str> {
-    if !line.contains("   ") && !line.contains('\t') {
+    if !has_gap(line.as_bytes()) {
         return vec![line];
     }
     let mut out: Vec<&str> = Vec::new();
@@ -1444,6 +1451,20 @@ fn is_person_name(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gaps_are_tabs_or_three_spaces() {
+        assert!(has_gap(b"UBND TINH   CONG HOA"));
+        assert!(has_gap(b"So: 12/KH\tHa Noi"));
+        assert!(has_gap(b"a   "));
+        assert!(!has_gap(b"So  12/KH-UBND  Ha Noi"));
+        assert!(!has_gap(b"  "));
+        assert!(!has_gap(b""));
+        assert_eq!(
+            side_by_side("UBND TỈNH X     CỘNG HÒA XÃ HỘI"),
+            vec!["UBND TỈNH X", "CỘNG HÒA XÃ HỘI"]
+        );
+    }
 
     fn mk(texts: &[&str]) -> Vec<Line> {
         texts

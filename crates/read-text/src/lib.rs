@@ -242,7 +242,7 @@ fn tab_cells(raw: &str) -> Vec<String> {
 /// Removes markup from a cell, keeping `<br>` line breaks; trims each line.
 fn clean_cell(raw: &str) -> String {
     let stripped = strip_markup_cow(raw);
-    if !stripped.contains('\n') {
+    if memchr::memchr(b'\n', stripped.as_bytes()).is_none() {
         // One line (the usual case): trimming is all there is to do.
         return stripped.trim().to_string();
     }
