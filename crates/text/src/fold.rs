@@ -94,8 +94,10 @@ fn fold_char_fast(c: char) -> char {
 /// ```
 pub fn fold(s: &str) -> String {
     // Byte by byte: ASCII (the most common case) is lower-cased as it is
-    // copied; other characters are decoded and folded through the table.
+    // copied; the two- and three-byte chars of Vietnamese text are decoded
+    // in place and folded through the table; other chars the slow way.
     let b = s.as_bytes();
+    let table = &*FOLD_TABLE;
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -108,10 +110,30 @@ pub fn fold(s: &str) -> String {
             i += 1;
             continue;
         }
-        let Some(ch) = s.get(i..).and_then(|r| r.chars().next()) else {
-            break;
+        let d = b.get(i + 1).copied().unwrap_or(0);
+        // `s` is UTF-8: a lead byte C2…C8 starts a char below U+0250 (two
+        // bytes), E1 BA A0…E1 BB B9 is U+1EA0…U+1EF9 (three bytes).
+        let hit = if (0xC2..=0xC8).contains(&c) {
+            let u = (usize::from(c & 0x1F) << 6) | usize::from(d & 0x3F);
+            table.latin.get(u).map(|&f| (f, 2))
+        } else if c == 0xE1 && (d == 0xBA || d == 0xBB) {
+            let e = b.get(i + 2).copied().unwrap_or(0);
+            let u = 0x1000 | (usize::from(d & 0x3F) << 6) | usize::from(e & 0x3F);
+            u.checked_sub(0x1EA0)
+                .and_then(|k| table.viet.get(k))
+                .map(|&f| (f, 3))
+        } else {
+            None
         };
-        let f = fold_char_fast(ch);
+        let (f, len) = match hit {
+            Some(h) => h,
+            None => {
+                let Some(ch) = s.get(i..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                (fold_char_fast(ch), ch.len_utf8())
+            }
+        };
         if f.is_ascii() {
             if f != '\0' {
                 out.push(f as u8);
@@ -120,7 +142,7 @@ pub fn fold(s: &str) -> String {
             let mut buf = [0u8; 4];
             out.extend_from_slice(f.encode_utf8(&mut buf).as_bytes());
         }
-        i += ch.len_utf8();
+        i += len;
     }
     // Whole chars were copied or encoded: the bytes are UTF-8.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
