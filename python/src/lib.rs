@@ -53,8 +53,15 @@ fn json<T: serde::Serialize>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// The limits of one call; OCR results are kept in `$KEHOACH_OCR_CACHE` when
+/// it is set, as the command line keeps them.
 fn limits(timeout: Option<f64>) -> PyResult<Limits> {
-    let mut l = Limits::default();
+    let mut l = Limits {
+        ocr_cache: std::env::var_os("KEHOACH_OCR_CACHE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+        ..Limits::default()
+    };
     if let Some(t) = timeout {
         if !(t.is_finite() && t > 0.0) {
             return Err(PyValueError::new_err(

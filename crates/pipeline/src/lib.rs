@@ -27,6 +27,7 @@ mod detect;
 pub mod import;
 mod isolate;
 mod limits;
+pub mod ocr_cache;
 mod read;
 pub mod walk;
 

@@ -11,7 +11,7 @@
 use crate::{Failure, FailureKind};
 use kehoach_doc::{Block, Document};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Bounds on the work one input document may cause.
@@ -43,6 +43,10 @@ pub struct Limits {
     /// … and more for each page it has read by OCR (a scan of many pages,
     /// or pages read while other documents are).
     pub time_per_ocr_page: Duration,
+    /// Not a bound: a directory where OCR results are kept and looked up
+    /// ([`crate::ocr_cache`]), so that a scan read once is not read by OCR
+    /// again. `None`: no cache.
+    pub ocr_cache: Option<PathBuf>,
 }
 
 impl Default for Limits {
@@ -60,6 +64,7 @@ impl Default for Limits {
             max_cell_bytes: 256 << 10,
             time_budget: Duration::from_secs(120),
             time_per_ocr_page: Duration::from_secs(60),
+            ocr_cache: None,
         }
     }
 }

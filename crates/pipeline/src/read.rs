@@ -78,14 +78,35 @@ fn read_document_within(
             // Scanned pages (no text layer, a page image) and pages whose text
             // layer does not read as Vietnamese: OCR.
             let garbled = kehoach_read_pdf::garbled_pages(&doc);
+            let format_of = |ocr: &Document| {
+                if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf }
+            };
+            // A result kept from an earlier reading of these bytes.
+            let cached = limits.ocr_cache.as_deref().and_then(|dir| {
+                let pages = kehoach_read_ocr::ocr_page_count(bytes, &garbled);
+                (pages > 0).then(|| (dir, sha256_hex(bytes), pages))
+            });
+            if let Some((dir, sha, _)) = &cached {
+                if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
+                    let format = format_of(&ocr);
+                    return Ok((ocr, format));
+                }
+            }
             if deadline.is_some() {
-                give_time(kehoach_read_ocr::ocr_page_count(bytes, &garbled));
+                give_time(match &cached {
+                    Some((_, _, pages)) => *pages,
+                    None => kehoach_read_ocr::ocr_page_count(bytes, &garbled),
+                });
             }
             match kehoach_read_ocr::complete_pdf_with(bytes, &doc, &garbled)
                 .map_err(|e| reader(&e))?
             {
                 Some(ocr) => {
-                    let format = if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf };
+                    if let Some((dir, sha, _)) = &cached {
+                        // Not keeping it costs the next reading, not this one.
+                        let _ = crate::ocr_cache::put(dir, sha, &ocr);
+                    }
+                    let format = format_of(&ocr);
                     (ocr, format)
                 }
                 None => (doc, Format::Pdf),
@@ -100,11 +121,19 @@ fn read_document_within(
             Err(e) => return Err(reader(&e)),
         },
         Detected::Image => {
+            let dir = limits.ocr_cache.as_deref();
+            let sha = dir.map(|_| sha256_hex(bytes));
+            if let (Some(dir), Some(sha)) = (dir, &sha) {
+                if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
+                    return Ok((ocr, Format::Ocr));
+                }
+            }
             give_time(1);
-            (
-                kehoach_read_ocr::read_image(bytes).map_err(|e| reader(&e))?,
-                Format::Ocr,
-            )
+            let ocr = kehoach_read_ocr::read_image(bytes).map_err(|e| reader(&e))?;
+            if let (Some(dir), Some(sha)) = (dir, &sha) {
+                let _ = crate::ocr_cache::put(dir, sha, &ocr);
+            }
+            (ocr, Format::Ocr)
         }
         Detected::Doc => (
             kehoach_read_docx::read_doc(bytes).map_err(|e| reader(&e))?,

@@ -93,10 +93,11 @@ struct Abilities {
     tiff: bool,
 }
 
-fn abilities() -> Abilities {
-    static STATE: OnceLock<Abilities> = OnceLock::new();
-    *STATE.get_or_init(|| {
-        let text = Command::new(binary())
+/// What `tesseract --version` prints (empty when the engine cannot run).
+fn version_text() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        Command::new(binary())
             .arg("--version")
             .stdin(Stdio::null())
             .output()
@@ -107,9 +108,26 @@ fn abilities() -> Abilities {
                     String::from_utf8_lossy(&o.stderr)
                 )
             })
-            .unwrap_or_default();
-        abilities_of(&text)
+            .unwrap_or_default()
     })
+}
+
+fn abilities() -> Abilities {
+    static STATE: OnceLock<Abilities> = OnceLock::new();
+    *STATE.get_or_init(|| abilities_of(version_text()))
+}
+
+/// Names what produced an OCR result: this reader's build (a hash of the
+/// sources that decide its output) and the engine's version with its image
+/// libraries. Results kept under another id are not this reader's.
+pub fn reader_id() -> String {
+    let engine: String = version_text()
+        .lines()
+        .take(2)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("{} {engine}", env!("KEHOACH_OCR_BUILD"))
 }
 
 /// [`Abilities`] from the text of `tesseract --version` ("tesseract 5.3.0",
