@@ -58,4 +58,6 @@ rm -rf "$WHEELS"
 [ -x "${CARGO_TARGET_DIR:-target}/debug/kehoach" ] || cargo build --locked -p kehoach
 maturin build --locked --profile dev -q -m python/Cargo.toml -o "$WHEELS"
 "${PIP[@]}" --force-reinstall --no-deps "$WHEELS"/kehoach-*.whl
-python3 -m pytest -q --durations=8 python/tests
+# The Python tests read the same scans through the command line, the module
+# and the cluster: OCR once (the first reading fills the cache).
+KEHOACH_OCR_CACHE="$(mktemp -d -t kehoach-ocr.XXXXXX)" python3 -m pytest -q --durations=8 python/tests

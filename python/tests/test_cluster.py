@@ -19,7 +19,7 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, cli_extract, cli_plan, run_cli
 
 pytest.importorskip("ray")
 
@@ -184,17 +184,15 @@ def test_import_on_two_nodes(cluster: Cluster, tmp_path: Path) -> None:
 
     # Every good input's record is what `kehoach extract FILE --json` prints.
     files = sorted({line["path"] for line in manifest(out)})
-    cli = run_cli("extract", "--jsonl", *files, check=False)
-    expected = {}
-    for line in cli.stdout.splitlines():
-        plan = json.loads(line)
-        expected[plan["source"]["path"]] = plan
+    cli = cli_extract(files)
+    imported = {line["path"] for line in manifest(out) if line["status"] == "ok"}
     records = shard_records(out)
     got = {r["source"]["path"]: r for r in records}
     assert len(got) == len(records) == s["imported"]
-    assert set(got) == set(expected) and len(got) >= 20
-    for path, plan in expected.items():
-        assert got[path] == plan, path
+    assert set(got) == imported and len(got) >= 20
+    assert imported == {f for f in files if f not in cli["failed"]}
+    for path in imported:
+        assert got[path] == cli_plan(path), path
     # The bad file is in the manifest as failed, with the kind and reason.
     bad = [line for line in manifest(out) if line["path"] == BAD]
     assert len(bad) == 1 and bad[0]["status"] == "failed" and bad[0]["kind"] == "reader", bad

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kehoach
-from conftest import ROOT, run_cli
+from conftest import ROOT, cli_extract, cli_plan, run_cli
 
 #: Folders of documents: the corpus, every fixture kind and the real set.
 DOC_DIRS = [
@@ -52,26 +52,12 @@ def rel(p: Path) -> str:
 
 @pytest.fixture(scope="module")
 def cli_plans() -> dict:
-    """Every document through one `kehoach extract --jsonl` run: plans by
-    source path, failure reasons by path, repeats by path."""
+    """Every document through `kehoach extract --jsonl` (once per session):
+    plans by source path, failure reasons by path, repeats by path."""
     files = [rel(p) for p in documents()]
-    out = run_cli("extract", "--jsonl", *files, check=False)
-    assert out.returncode in (0, 1), out.stderr
-    plans = {}
-    for line in out.stdout.splitlines():
-        plan = json.loads(line)
-        plans[plan["source"]["path"]] = plan
-    failed, same = {}, {}
-    for line in out.stderr.splitlines():
-        assert line.startswith("kehoach: "), line
-        body = line[len("kehoach: ") :]
-        path = next(f for f in sorted(files, key=len, reverse=True) if body.startswith(f + ": "))
-        reason = body[len(path) + 2 :]
-        if reason.startswith("same bytes as ") and reason.endswith("; read once"):
-            same[path] = reason[len("same bytes as ") : -len("; read once")]
-        else:
-            failed[path] = reason
-    return {"files": files, "plans": plans, "failed": failed, "same": same}
+    c = cli_extract(files)
+    pick = lambda d: {f: d[f] for f in files if f in d}  # noqa: E731
+    return {"files": files, "plans": pick(c["plans"]), "failed": pick(c["failed"]), "same": pick(c["same"])}
 
 
 def test_there_are_documents_of_every_kind(cli_plans):
@@ -98,10 +84,7 @@ def test_extract_equals_the_cli_for_every_document(cli_plans):
             assert got.reason == cli_plans["failed"][path], path
             continue
         assert isinstance(got, dict), f"{path}: {got}"
-        want = cli_plans["plans"].get(path)
-        if want is None:  # the same bytes as an earlier input
-            want = dict(cli_plans["plans"][cli_plans["same"][path]])
-            want["source"] = dict(want["source"], path=path)
+        want = cli_plan(path)
         assert got == want, path
         compared += 1
     assert compared == len(cli_plans["plans"]) + len(cli_plans["same"])

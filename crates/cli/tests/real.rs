@@ -46,6 +46,8 @@ fn real_documents_hold_their_scores() {
             .arg("extract")
             .arg(&doc)
             .arg("--json")
+            .arg("--ocr-cache")
+            .arg(common::ocr_cache())
             .output()
             .expect("kehoach runs");
         assert!(

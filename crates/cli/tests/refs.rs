@@ -25,6 +25,8 @@ fn extract(path: &str) -> Option<Plan> {
         .arg("extract")
         .arg(root().join(path))
         .arg("--json")
+        .arg("--ocr-cache")
+        .arg(common::ocr_cache())
         .output()
         .expect("kehoach runs");
     assert!(

@@ -10,6 +10,12 @@ use std::process::{Command, Output};
 /// The `kehoach` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_kehoach");
 
+/// Where the tests that read the real set keep OCR results, so that its
+/// scans are read by OCR once per build of the reader, not once per test.
+pub fn ocr_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("ocr-cache")
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
