@@ -166,7 +166,10 @@ impl<'a> Text<'a> {
     }
 
     fn is_word(&self, i: usize) -> bool {
-        self.f.get(i).is_some_and(|c| c.is_alphanumeric())
+        // Folded text is nearly all ASCII: the Unicode tables only for the rest.
+        self.f
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()))
     }
 
     fn word_start(&self, i: usize) -> bool {
@@ -215,14 +218,13 @@ impl<'a> Text<'a> {
             e += 1;
         }
         let first = self.f.get(i..e).unwrap_or_default();
-        let opens = KIND_HEADS.iter().any(|head| {
+        let head = KIND_HEADS.iter().find(|head| {
             head.len() == first.len() && head.bytes().zip(first).all(|(a, &c)| char::from(a) == c)
-        });
-        if !opens {
-            return None;
-        }
+        })?;
+        // Only the kinds whose first word this is.
         KINDS
             .iter()
+            .filter(|(w, _)| w.split(' ').next() == Some(*head))
             .find_map(|(w, code)| self.phrase_at(i, w).map(|e| (e, *code)))
     }
 
@@ -308,7 +310,11 @@ fn scan(t: &Text<'_>, from: usize, to: usize) -> Vec<Found> {
                 out.push(more);
             }
         } else {
+            // Only a word's start may open a citation: on to the next one.
             i += 1;
+            while i < to && !t.word_start(i) {
+                i += 1;
+            }
         }
     }
     out
