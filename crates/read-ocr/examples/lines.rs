@@ -33,8 +33,9 @@ fn main() {
         "{}x{} dpi {} thr {} skew {skew:.2}",
         img.width, img.height, pi.dpi, thr
     );
-    // Straightened as the reader does (only beyond 0.3°).
-    let img = if skew.abs() > 0.3 {
+    // Straightened as the reader does.
+    let img = if kehoach_read_ocr::raster::worth_straightening(skew, img.width, img.height, pi.dpi)
+    {
         img.rotated(skew)
     } else {
         img

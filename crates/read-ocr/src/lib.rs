@@ -8,7 +8,8 @@
 //!    CCITT, …) are rendered with `pdftoppm`;
 //! 2. a blank page (or one with only show-through, specks or stray marks on
 //!    which nothing is read) is reported (`blank_page`) and skipped; the skew is estimated from the
-//!    ink's projection profile and corrected when over 0.3°;
+//!    ink's projection profile and corrected when a rule along the page
+//!    would drift by more than its thickness ([`raster::worth_straightening`]);
 //! 3. ruling lines (long dark runs) give the table grids, and are painted out
 //!    before recognition;
 //! 4. one recognition per page (`tesseract --psm 6`, TSV output) gives word
@@ -587,7 +588,7 @@ fn recognise(
 ) -> Result<Recognised, OcrError> {
     let skew = img.skew_degrees(thr, 5.0);
     // The straightened page becomes the clean one (rules painted out).
-    let mut clean = if skew.abs() > 0.3 {
+    let mut clean = if raster::worth_straightening(skew, img.width, img.height, dpi) {
         img.rotated(skew)
     } else {
         img.clone()
