@@ -453,7 +453,19 @@ fn fix_section_sequence(pages: &mut [Page]) {
                 let Some(c) = row.cells.first_mut() else {
                     continue;
                 };
-                let text = c.text.trim().trim_end_matches('.').to_string();
+                let mut text = c.text.trim().trim_end_matches('.').to_string();
+                // A section number in mixed case (`Ii`, `Vi`): the engine
+                // took a stroke for a small letter; section numbers are
+                // capitals (a list in small letters, `ii`, stays as it is).
+                let strokes = text.chars().all(|ch| "IVXivx".contains(ch));
+                if strokes
+                    && text.starts_with(|ch: char| ch.is_ascii_uppercase())
+                    && text.chars().any(|ch| ch.is_ascii_lowercase())
+                {
+                    let upper = text.to_ascii_uppercase();
+                    c.text = c.text.replacen(&text, &upper, 1);
+                    text = upper;
+                }
                 let Some(v) = roman_value(&text) else {
                     continue;
                 };
@@ -992,5 +1004,37 @@ mod tests {
         assert_eq!(roman_value("III"), Some(3));
         assert_eq!(roman_value("IIa"), None);
         assert_eq!(roman(9), "IX");
+    }
+
+    #[test]
+    fn section_numbers_in_mixed_case_are_capitals() {
+        use kehoach_doc::{Cell, Pos, Row, Table};
+        let row = |n: &str| Row {
+            cells: vec![
+                Cell::new(n, Pos::default()),
+                Cell::new("Nội dung", Pos::default()),
+            ],
+            pos: Pos::default(),
+        };
+        let mut pages = vec![Page {
+            number: Some(1),
+            blocks: vec![Block::Table(Table {
+                rows: ["TT", "I", "1", "II", "1", "Ii", "1", "IV", "Vi", "ii"]
+                    .into_iter()
+                    .map(row)
+                    .collect(),
+                pos: Pos::default(),
+            })],
+        }];
+        fix_section_sequence(&mut pages);
+        let Block::Table(t) = &pages[0].blocks[0] else {
+            panic!("a table")
+        };
+        let firsts: Vec<&str> = t.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
+        // `Ii` after `II` is `III` read a stroke short; a list in small letters stays.
+        assert_eq!(
+            firsts,
+            ["TT", "I", "1", "II", "1", "III", "1", "IV", "VI", "ii"]
+        );
     }
 }
