@@ -113,6 +113,7 @@ pub fn read_image_with(bytes: &[u8], opts: &Options) -> Result<Document, OcrErro
     reread_numbers(&mut results);
     let mut result = results.remove(0);
     fix_section_sequence(std::slice::from_mut(&mut result.page));
+    fix_dropped_dots(std::slice::from_mut(&mut result.page));
     let mut doc = Document::new(SourceFormat::Ocr);
     doc.page_count = Some(1);
     doc.warnings.extend(result.warnings);
@@ -198,6 +199,7 @@ pub fn read_scanned_pdf_with(
         doc.pages.push(r.page);
     }
     fix_section_sequence(&mut doc.pages);
+    fix_dropped_dots(&mut doc.pages);
     Ok(doc)
 }
 
@@ -441,9 +443,30 @@ fn roman(mut n: u32) -> String {
     out
 }
 
-/// Section numbers read with a stroke too few (`II` for `III`, `I` for
-/// `III`): a Roman number of strokes only that does not follow the previous
-/// section becomes the next one.
+/// Whether `text` is the Roman number `target` with one or two of its `I`
+/// strokes missing (`II` for `III`, `VII` for `VIII`, `V` for `VI`).
+fn strokes_short(text: &str, target: &str) -> bool {
+    let mut missing = 0;
+    let mut read = text.chars().peekable();
+    for ch in target.chars() {
+        if read.peek() == Some(&ch) {
+            read.next();
+        } else if ch == 'I' {
+            missing += 1;
+        } else {
+            return false;
+        }
+    }
+    read.next().is_none() && (1..=2).contains(&missing)
+}
+
+/// Section numbers read with a stroke too few (`II` for `III`, `VII` for
+/// `VIII`): a Roman number that does not follow the previous section but is
+/// the next one short of one or two `I` strokes becomes the next one. A
+/// section number read in mixed case (`Ii`, `Vi`: a stroke taken for a
+/// small letter) is put in capitals (a list in small letters, `ii`, stays);
+/// one read with bars (`|`, `l` for `I`) is taken as the next section when
+/// it reads as exactly that.
 fn fix_section_sequence(pages: &mut [Page]) {
     let mut prev = 0u32;
     for page in pages.iter_mut() {
@@ -454,26 +477,79 @@ fn fix_section_sequence(pages: &mut [Page]) {
                     continue;
                 };
                 let mut text = c.text.trim().trim_end_matches('.').to_string();
-                // A section number in mixed case (`Ii`, `Vi`): the engine
-                // took a stroke for a small letter; section numbers are
-                // capitals (a list in small letters, `ii`, stays as it is).
-                let strokes = text.chars().all(|ch| "IVXivx".contains(ch));
-                if strokes
-                    && text.starts_with(|ch: char| ch.is_ascii_uppercase())
+                if text.is_empty() || !text.chars().all(|ch| "IVXivx|l".contains(ch)) {
+                    continue;
+                }
+                let read = text.clone();
+                if text.contains(['|', 'l']) {
+                    let strokes = text.replace(['|', 'l'], "I").to_ascii_uppercase();
+                    if roman_value(&strokes) != Some(prev + 1) {
+                        continue;
+                    }
+                    text = strokes;
+                } else if text.starts_with(|ch: char| ch.is_ascii_uppercase())
                     && text.chars().any(|ch| ch.is_ascii_lowercase())
                 {
-                    let upper = text.to_ascii_uppercase();
-                    c.text = c.text.replacen(&text, &upper, 1);
-                    text = upper;
+                    text = text.to_ascii_uppercase();
                 }
                 let Some(v) = roman_value(&text) else {
                     continue;
                 };
-                if v <= prev && prev - v <= 2 && text.chars().all(|ch| ch == 'I') {
+                if v <= prev && strokes_short(&text, &roman(prev + 1)) {
                     prev += 1;
-                    c.text = c.text.replacen(&text, &roman(prev), 1);
+                    text = roman(prev);
                 } else {
                     prev = v;
+                }
+                if text != read {
+                    c.text = c.text.replacen(&read, &text, 1);
+                }
+            }
+        }
+    }
+}
+
+/// Task numbers whose dot the engine dropped (`41` for `4.1`, `410` for
+/// `4.10`: the dot of small print is often lost): digits that, split in
+/// two, are the first child of the number before them (`4` then `41`) or
+/// the next sibling of it (`4.1` then `42`) become that dotted number.
+/// A list numbered straight on (`40` then `41`) is no such case.
+fn fix_dropped_dots(pages: &mut [Page]) {
+    let mut prev = String::new();
+    for page in pages.iter_mut() {
+        for b in page.blocks.iter_mut() {
+            let Block::Table(t) = b else { continue };
+            for row in t.rows.iter_mut().skip(1) {
+                let Some(c) = row.cells.first_mut() else {
+                    continue;
+                };
+                let text = c.text.trim().trim_end_matches('.').to_string();
+                if text.is_empty()
+                    || !text
+                        .chars()
+                        .all(|ch| ch.is_ascii_digit() || ch == '.' || ch.is_ascii_uppercase())
+                {
+                    continue;
+                }
+                let dotted =
+                    (2..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+                let fixed = dotted
+                    .then(|| {
+                        (1..text.len()).find_map(|k| {
+                            let (head, tail) = text.split_at(k);
+                            let n: u32 = tail.parse().ok().filter(|_| !tail.starts_with('0'))?;
+                            let first_child = prev == head && n == 1;
+                            let next_sibling = n > 1 && prev == format!("{head}.{}", n - 1);
+                            (first_child || next_sibling).then(|| format!("{head}.{tail}"))
+                        })
+                    })
+                    .flatten();
+                match fixed {
+                    Some(f) => {
+                        c.text = c.text.replacen(&text, &f, 1);
+                        prev = f;
+                    }
+                    None => prev = text,
                 }
             }
         }
@@ -1004,6 +1080,50 @@ mod tests {
         assert_eq!(roman_value("III"), Some(3));
         assert_eq!(roman_value("IIa"), None);
         assert_eq!(roman(9), "IX");
+        assert!(strokes_short("VII", "VIII"));
+        assert!(strokes_short("I", "III"));
+        assert!(!strokes_short("IV", "V"));
+        assert!(!strokes_short("III", "III"));
+    }
+
+    fn table_of_numbers(numbers: &[&str]) -> Vec<Page> {
+        use kehoach_doc::{Cell, Pos, Row, Table};
+        let row = |n: &&str| Row {
+            cells: vec![
+                Cell::new(*n, Pos::default()),
+                Cell::new("Nội dung", Pos::default()),
+            ],
+            pos: Pos::default(),
+        };
+        vec![Page {
+            number: Some(1),
+            blocks: vec![Block::Table(Table {
+                rows: numbers.iter().map(row).collect(),
+                pos: Pos::default(),
+            })],
+        }]
+    }
+
+    fn first_cells(pages: &[Page]) -> Vec<String> {
+        let Block::Table(t) = &pages[0].blocks[0] else {
+            panic!("a table")
+        };
+        t.rows.iter().map(|r| r.cells[0].text.clone()).collect()
+    }
+
+    #[test]
+    fn dropped_dots_of_task_numbers_are_put_back() {
+        let mut pages = table_of_numbers(&[
+            "TT", "I", "4", "41", "4.2", "43", "5.", "51", "5.9", "510", "III", "39", "40", "41",
+        ]);
+        fix_dropped_dots(&mut pages);
+        assert_eq!(
+            first_cells(&pages),
+            [
+                "TT", "I", "4", "4.1", "4.2", "4.3", "5.", "5.1", "5.9", "5.10", "III", "39", "40",
+                "41"
+            ]
+        );
     }
 
     #[test]
@@ -1019,10 +1139,12 @@ mod tests {
         let mut pages = vec![Page {
             number: Some(1),
             blocks: vec![Block::Table(Table {
-                rows: ["TT", "I", "1", "II", "1", "Ii", "1", "IV", "Vi", "ii"]
-                    .into_iter()
-                    .map(row)
-                    .collect(),
+                rows: [
+                    "TT", "|", "1", "I", "1", "Ii", "1", "IV", "|", "Vi", "ii", "VII", "VII", "1",
+                ]
+                .into_iter()
+                .map(row)
+                .collect(),
                 pos: Pos::default(),
             })],
         }];
@@ -1031,10 +1153,12 @@ mod tests {
             panic!("a table")
         };
         let firsts: Vec<&str> = t.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
-        // `Ii` after `II` is `III` read a stroke short; a list in small letters stays.
+        // `I` after `I` and `Ii` after `II` are read a stroke short; a bar
+        // is `I` only where it is the next section; a list in small
+        // letters stays.
         assert_eq!(
             firsts,
-            ["TT", "I", "1", "II", "1", "III", "1", "IV", "VI", "ii"]
+            ["TT", "I", "1", "II", "1", "III", "1", "IV", "|", "VI", "ii", "VII", "VIII", "1"]
         );
     }
 }
