@@ -771,22 +771,47 @@ pub fn line_boxes(h: &[HLine], v: &[VLine], pad: u32) -> Vec<(u32, u32, u32, u32
         .collect()
 }
 
-/// Finds ruling lines: long dark horizontal and vertical runs (`thr`: see [`Gray::rule_threshold`]).
+/// Finds ruling lines: long dark horizontal and vertical runs (`thr`: see
+/// [`Gray::rule_threshold`]). A vertical run shorter than a rule must be is
+/// still a rule when it runs from one horizontal rule to the next: the
+/// column rules of a row cut short by the page end (one line of text high).
 pub fn ruling_lines(img: &Gray, thr: u8, dpi: u32) -> (Vec<HLine>, Vec<VLine>) {
     let (w, h) = (img.width, img.height);
     let inch = dpi.max(50);
     let gap = (inch / 100).max(2);
     let max_thick = (inch / 25).max(4);
     let hr = horizontal_runs(img, thr, (inch * 3 / 4).min(w / 3).max(20), gap);
-    let h_lines = merge_runs(hr, max_thick)
+    let h_lines: Vec<HLine> = merge_runs(hr, max_thick)
         .into_iter()
         .map(|(y0, y1, x0, x1)| HLine { y0, y1, x0, x1 })
         .collect();
-    let vr = vertical_runs(img, thr, (inch * 2 / 5).min(h / 3).max(15), gap);
-    let v_lines = merge_runs(vr, max_thick)
+    let min_len = (inch * 2 / 5).min(h / 3).max(15);
+    let short_len = (inch / 6).clamp(10, min_len);
+    let (long, short): (Vec<_>, Vec<_>) = vertical_runs(img, thr, short_len, gap)
+        .into_iter()
+        .partition(|r| r.2 + 1 - r.1 >= min_len);
+    let mut v_lines: Vec<VLine> = merge_runs(long, max_thick)
         .into_iter()
         .map(|(x0, x1, y0, y1)| VLine { x0, x1, y0, y1 })
         .collect();
+    // A short run ends on a horizontal rule that reaches its column, at the
+    // rule's near edge or inside it.
+    let ends_on = |x: u32, y: u32| {
+        h_lines.iter().any(|l| {
+            l.x0 <= x + max_thick
+                && x <= l.x1 + max_thick
+                && y + max_thick >= l.y0
+                && y <= l.y1 + max_thick
+        })
+    };
+    let bridged = merge_runs(short, max_thick)
+        .into_iter()
+        .map(|(x0, x1, y0, y1)| VLine { x0, x1, y0, y1 })
+        .filter(|l| {
+            let x = l.x();
+            ends_on(x, l.y0) && ends_on(x, l.y1) && !ends_on(x, (l.y0 + l.y1) / 2)
+        });
+    v_lines.extend(bridged);
     (h_lines, v_lines)
 }
 
@@ -888,6 +913,43 @@ mod tests {
         assert!(v.iter().any(|l| (899..=902).contains(&l.x())), "{v:?}");
         // The block of ink is no rule, however long.
         assert!(!v.iter().any(|l| l.x0 >= 1490 && l.x1 <= 1610), "{v:?}");
+    }
+
+    #[test]
+    fn column_rules_of_a_row_cut_short_by_the_page_end() {
+        // 300 dpi: a table with a tall row and a last row 60 pixels high
+        // (one line of text, the rest of the row on the next page), and a
+        // stroke of a letter 60 pixels tall in the tall row.
+        let (w, h) = (1200u32, 1000u32);
+        let mut g = Gray::filled(w, h, 240);
+        for y in [100u32, 500, 560] {
+            for x in 100..1100 {
+                for t in 0..3 {
+                    g.data[((y + t) * w + x) as usize] = 30;
+                }
+            }
+        }
+        for (x, y0, y1) in [
+            (100u32, 100u32, 563u32),
+            (1097, 100, 563),
+            (400, 100, 563),
+            (700, 500, 563),
+        ] {
+            for y in y0..y1 {
+                for t in 0..3 {
+                    g.data[(y * w + x + t) as usize] = 30;
+                }
+            }
+        }
+        for y in 250..310 {
+            for t in 0..3 {
+                g.data[(y * w + 900 + t) as usize] = 30;
+            }
+        }
+        let (_, v) = ruling_lines(&g, 128, 300);
+        assert!(v.iter().any(|l| (700..=702).contains(&l.x())), "{v:?}");
+        assert!(!v.iter().any(|l| (899..=902).contains(&l.x())), "{v:?}");
+        assert_eq!(v.len(), 4, "{v:?}");
     }
 
     #[test]
