@@ -948,14 +948,29 @@ fn header_words(words: &mut Vec<Word>) {
     });
 }
 
+/// Whether a cell holds a task number (`1`, `1.2`, `II`, `3.`): a row
+/// starting with one is a task, not a header.
+fn is_task_number(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['.', ')']);
+    !t.is_empty()
+        && (t.chars().all(|c| c.is_ascii_digit() || c == '.')
+            || t.chars().all(|c| matches!(c, 'I' | 'V' | 'X')))
+}
+
 /// Repairs the header row of each table: OCR slips in header words
-/// (`SITT`, `NÔI DUNG`) would hide the columns from the extractor.
+/// (`SITT`, `NÔI DUNG`) would hide the columns from the extractor. The
+/// first row of a table continued on a new page is a task, often with
+/// header words in its text (`đơn vị`, `thực hiện`): a row whose first
+/// cell is a task number is left alone.
 fn fix_headers(blocks: &mut [Block]) {
     for b in blocks.iter_mut() {
         let Block::Table(t) = b else { continue };
         let Some(row) = t.rows.first_mut() else {
             continue;
         };
+        if row.cells.first().is_some_and(|c| is_task_number(&c.text)) {
+            continue;
+        }
         let folded: Vec<String> = row
             .cells
             .iter()
@@ -1109,6 +1124,41 @@ mod tests {
             panic!("a table")
         };
         t.rows.iter().map(|r| r.cells[0].text.clone()).collect()
+    }
+
+    #[test]
+    fn a_task_row_at_the_top_of_a_page_is_no_header() {
+        use kehoach_doc::{Cell, Pos, Row, Table};
+        let table = |cells: &[&str]| {
+            Block::Table(Table {
+                rows: vec![Row {
+                    cells: cells
+                        .iter()
+                        .map(|c| Cell::new(*c, Pos::default()))
+                        .collect(),
+                    pos: Pos::default(),
+                }],
+                pos: Pos::default(),
+            })
+        };
+        let task = [
+            "1",
+            "Kế hoạch rà soát, đánh giá",
+            "Văn phòng",
+            "Các cơ quan, đơn vị thuộc huyện",
+            "Triển khai thực hiện sau khi có Văn bản của UBND tỉnh",
+        ];
+        let mut blocks = vec![table(&task), table(&["SITT", "NÔI DUNG", "Đơn vị chủ trì"])];
+        fix_headers(&mut blocks);
+        let Block::Table(t) = &blocks[0] else {
+            panic!("a table")
+        };
+        assert_eq!(t.rows[0].grid(), task);
+        let Block::Table(t) = &blocks[1] else {
+            panic!("a table")
+        };
+        assert_eq!(t.rows[0].cells[0].text, "STT");
+        assert!(is_task_number("1.2") && is_task_number("II.") && !is_task_number("TT"));
     }
 
     #[test]
