@@ -460,6 +460,20 @@ fn strokes_short(text: &str, target: &str) -> bool {
     read.next().is_none() && (1..=2).contains(&missing)
 }
 
+/// The number cell (the first) of every table row but each table's first
+/// (its header), page after page.
+fn row_numbers(pages: &mut [Page]) -> impl Iterator<Item = &mut kehoach_doc::Cell> + '_ {
+    pages
+        .iter_mut()
+        .flat_map(|p| p.blocks.iter_mut())
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Paragraph(_) => None,
+        })
+        .flat_map(|t| t.rows.iter_mut().skip(1))
+        .filter_map(|r| r.cells.first_mut())
+}
+
 /// Section numbers read with a stroke too few (`II` for `III`, `VII` for
 /// `VIII`): a Roman number that does not follow the previous section but is
 /// the next one short of one or two `I` strokes becomes the next one. A
@@ -469,42 +483,34 @@ fn strokes_short(text: &str, target: &str) -> bool {
 /// it reads as exactly that.
 fn fix_section_sequence(pages: &mut [Page]) {
     let mut prev = 0u32;
-    for page in pages.iter_mut() {
-        for b in page.blocks.iter_mut() {
-            let Block::Table(t) = b else { continue };
-            for row in t.rows.iter_mut().skip(1) {
-                let Some(c) = row.cells.first_mut() else {
-                    continue;
-                };
-                let mut text = c.text.trim().trim_end_matches('.').to_string();
-                if text.is_empty() || !text.chars().all(|ch| "IVXivx|l".contains(ch)) {
-                    continue;
-                }
-                let read = text.clone();
-                if text.contains(['|', 'l']) {
-                    let strokes = text.replace(['|', 'l'], "I").to_ascii_uppercase();
-                    if roman_value(&strokes) != Some(prev + 1) {
-                        continue;
-                    }
-                    text = strokes;
-                } else if text.starts_with(|ch: char| ch.is_ascii_uppercase())
-                    && text.chars().any(|ch| ch.is_ascii_lowercase())
-                {
-                    text = text.to_ascii_uppercase();
-                }
-                let Some(v) = roman_value(&text) else {
-                    continue;
-                };
-                if v <= prev && strokes_short(&text, &roman(prev + 1)) {
-                    prev += 1;
-                    text = roman(prev);
-                } else {
-                    prev = v;
-                }
-                if text != read {
-                    c.text = c.text.replacen(&read, &text, 1);
-                }
+    for c in row_numbers(pages) {
+        let mut text = c.text.trim().trim_end_matches('.').to_string();
+        if text.is_empty() || !text.chars().all(|ch| "IVXivx|l".contains(ch)) {
+            continue;
+        }
+        let read = text.clone();
+        if text.contains(['|', 'l']) {
+            let strokes = text.replace(['|', 'l'], "I").to_ascii_uppercase();
+            if roman_value(&strokes) != Some(prev + 1) {
+                continue;
             }
+            text = strokes;
+        } else if text.starts_with(|ch: char| ch.is_ascii_uppercase())
+            && text.chars().any(|ch| ch.is_ascii_lowercase())
+        {
+            text = text.to_ascii_uppercase();
+        }
+        let Some(v) = roman_value(&text) else {
+            continue;
+        };
+        if v <= prev && strokes_short(&text, &roman(prev + 1)) {
+            prev += 1;
+            text = roman(prev);
+        } else {
+            prev = v;
+        }
+        if text != read {
+            c.text = c.text.replacen(&read, &text, 1);
         }
     }
 }
@@ -516,42 +522,33 @@ fn fix_section_sequence(pages: &mut [Page]) {
 /// A list numbered straight on (`40` then `41`) is no such case.
 fn fix_dropped_dots(pages: &mut [Page]) {
     let mut prev = String::new();
-    for page in pages.iter_mut() {
-        for b in page.blocks.iter_mut() {
-            let Block::Table(t) = b else { continue };
-            for row in t.rows.iter_mut().skip(1) {
-                let Some(c) = row.cells.first_mut() else {
-                    continue;
-                };
-                let text = c.text.trim().trim_end_matches('.').to_string();
-                if text.is_empty()
-                    || !text
-                        .chars()
-                        .all(|ch| ch.is_ascii_digit() || ch == '.' || ch.is_ascii_uppercase())
-                {
-                    continue;
-                }
-                let dotted =
-                    (2..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
-                let fixed = dotted
-                    .then(|| {
-                        (1..text.len()).find_map(|k| {
-                            let (head, tail) = text.split_at(k);
-                            let n: u32 = tail.parse().ok().filter(|_| !tail.starts_with('0'))?;
-                            let first_child = prev == head && n == 1;
-                            let next_sibling = n > 1 && prev == format!("{head}.{}", n - 1);
-                            (first_child || next_sibling).then(|| format!("{head}.{tail}"))
-                        })
-                    })
-                    .flatten();
-                match fixed {
-                    Some(f) => {
-                        c.text = c.text.replacen(&text, &f, 1);
-                        prev = f;
-                    }
-                    None => prev = text,
-                }
+    for c in row_numbers(pages) {
+        let text = c.text.trim().trim_end_matches('.').to_string();
+        if text.is_empty()
+            || !text
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || ch == '.' || ch.is_ascii_uppercase())
+        {
+            continue;
+        }
+        let dotted = (2..=3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+        let fixed = dotted
+            .then(|| {
+                (1..text.len()).find_map(|k| {
+                    let (head, tail) = text.split_at(k);
+                    let n: u32 = tail.parse().ok().filter(|_| !tail.starts_with('0'))?;
+                    let first_child = prev == head && n == 1;
+                    let next_sibling = n > 1 && prev == format!("{head}.{}", n - 1);
+                    (first_child || next_sibling).then(|| format!("{head}.{tail}"))
+                })
+            })
+            .flatten();
+        match fixed {
+            Some(f) => {
+                c.text = c.text.replacen(&text, &f, 1);
+                prev = f;
             }
+            None => prev = text,
         }
     }
 }
