@@ -32,7 +32,7 @@ pub fn plan_from_bytes_with(
             ),
         ));
     }
-    let (doc, format) = read_document_within(bytes, limits, deadline)?;
+    let (doc, format) = read_document_within(bytes, Some(sha256), limits, deadline)?;
     if let Some(deadline) = deadline {
         check_deadline(deadline)?;
     }
@@ -48,13 +48,15 @@ pub fn plan_from_bytes_with(
 
 /// Reads `bytes` into the document model with the reader of their format.
 pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(Document, Format), Failure> {
-    read_document_within(bytes, limits, None)
+    read_document_within(bytes, None, limits, None)
 }
 
 /// [`read_document`], extending `deadline` by [`Limits::time_per_ocr_page`]
-/// for every page that is read by OCR.
+/// for every page that is read by OCR; `sha256` is that of `bytes` when the
+/// caller has it (the OCR cache names results by it).
 fn read_document_within(
     bytes: &[u8],
+    sha256: Option<&str>,
     limits: &Limits,
     deadline: Option<&Deadline>,
 ) -> Result<(Document, Format), Failure> {
@@ -78,31 +80,31 @@ fn read_document_within(
             // Scanned pages (no text layer, a page image) and pages whose text
             // layer does not read as Vietnamese: OCR.
             let garbled = kehoach_read_pdf::garbled_pages(&doc);
+            // The pages OCR reads, found once: they size the time budget and
+            // decide whether a kept OCR result is looked up.
+            let Some(pages) = kehoach_read_ocr::ocr_pages(bytes, &garbled) else {
+                return Ok((doc, Format::Pdf));
+            };
             let format_of = |ocr: &Document| {
                 if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf }
             };
-            // A result kept from an earlier reading of these bytes.
-            let cached = limits.ocr_cache.as_deref().and_then(|dir| {
-                let pages = kehoach_read_ocr::ocr_page_count(bytes, &garbled);
-                (pages > 0).then(|| (dir, sha256_hex(bytes), pages))
-            });
-            if let Some((dir, sha, _)) = &cached {
+            let cache = limits
+                .ocr_cache
+                .as_deref()
+                .filter(|_| pages.count() > 0)
+                .map(|dir| (dir, sha_of(bytes, sha256)));
+            if let Some((dir, sha)) = &cache {
                 if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
                     let format = format_of(&ocr);
                     return Ok((ocr, format));
                 }
             }
-            if deadline.is_some() {
-                give_time(match &cached {
-                    Some((_, _, pages)) => *pages,
-                    None => kehoach_read_ocr::ocr_page_count(bytes, &garbled),
-                });
-            }
-            match kehoach_read_ocr::complete_pdf_with(bytes, &doc, &garbled)
+            give_time(pages.count());
+            match kehoach_read_ocr::complete_pdf_pages(bytes, &doc, &pages)
                 .map_err(|e| reader(&e))?
             {
                 Some(ocr) => {
-                    if let Some((dir, sha, _)) = &cached {
+                    if let Some((dir, sha)) = &cache {
                         // Not keeping it costs the next reading, not this one.
                         let _ = crate::ocr_cache::put(dir, sha, &ocr);
                     }
@@ -122,7 +124,7 @@ fn read_document_within(
         },
         Detected::Image => {
             let dir = limits.ocr_cache.as_deref();
-            let sha = dir.map(|_| sha256_hex(bytes));
+            let sha = dir.map(|_| sha_of(bytes, sha256));
             if let (Some(dir), Some(sha)) = (dir, &sha) {
                 if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
                     return Ok((ocr, Format::Ocr));
@@ -142,7 +144,11 @@ fn read_document_within(
     })
 }
 
-/// Reads the file at `path` into a plan.
+/// `sha256` when given, else the SHA-256 of `bytes`.
+fn sha_of(bytes: &[u8], sha256: Option<&str>) -> String {
+    sha256.map_or_else(|| sha256_hex(bytes), str::to_string)
+}
+
 /// Reads the file at `path` (under the default [`Limits`], not isolated) into a plan.
 pub fn plan_from_path(path: &Path) -> Result<Plan, Failure> {
     let bytes = crate::read_file(path, &Limits::default())?;

@@ -226,16 +226,55 @@ pub fn complete_pdf(bytes: &[u8], text_doc: &Document) -> Result<Option<Document
     complete_pdf_with(bytes, text_doc, &[])
 }
 
+/// The pages of a PDF that OCR reads: its scanned pages (an image, no
+/// text) and the pages whose text layer is unusable. Found once (the file is
+/// parsed for it) and used both to size the work ([`OcrPages::count`]) and
+/// to read those pages ([`complete_pdf_pages`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrPages {
+    /// Page numbers, in order.
+    pages: Vec<u32>,
+    /// More than half of the pages are scanned: the whole file is read by OCR.
+    mostly_scanned: bool,
+    /// Some pages were given as garbled.
+    garbled: bool,
+}
+
+impl OcrPages {
+    /// How many pages OCR reads.
+    pub fn count(&self) -> usize {
+        self.pages.len()
+    }
+}
+
+/// [`OcrPages`] of the PDF `bytes`, with `garbled` the pages whose text layer
+/// the text reader found unusable; `None` when lopdf cannot open the file.
+pub fn ocr_pages(bytes: &[u8], garbled: &[u32]) -> Option<OcrPages> {
+    let kinds = pdf::page_kinds(bytes).ok()?;
+    let mut pages: Vec<u32> = kinds
+        .iter()
+        .filter(|k| k.is_scanned())
+        .map(|k| k.number)
+        .collect();
+    let mostly_scanned = !pages.is_empty() && pages.len() * 2 > kinds.len();
+    pages.extend(
+        garbled
+            .iter()
+            .filter(|p| kinds.iter().any(|k| k.number == **p)),
+    );
+    pages.sort_unstable();
+    pages.dedup();
+    Some(OcrPages {
+        pages,
+        mostly_scanned,
+        garbled: !garbled.is_empty(),
+    })
+}
+
 /// How many pages of the PDF `bytes` [`complete_pdf_with`] reads by OCR:
 /// its scanned pages and the pages of `garbled` (0 when lopdf cannot open it).
 pub fn ocr_page_count(bytes: &[u8], garbled: &[u32]) -> usize {
-    let Ok(kinds) = pdf::page_kinds(bytes) else {
-        return 0;
-    };
-    kinds
-        .iter()
-        .filter(|k| k.is_scanned() || garbled.contains(&k.number))
-        .count()
+    ocr_pages(bytes, garbled).map_or(0, |p| p.count())
 }
 
 /// [`complete_pdf`], also reading by OCR the pages in `garbled`: pages whose
@@ -248,25 +287,22 @@ pub fn complete_pdf_with(
     garbled: &[u32],
 ) -> Result<Option<Document>, OcrError> {
     // A file lopdf cannot open is left to the text-layer reader's verdict.
-    let Ok(kinds) = pdf::page_kinds(bytes) else {
-        return Ok(None);
-    };
-    let mut scanned: Vec<u32> = kinds
-        .iter()
-        .filter(|k| k.is_scanned())
-        .map(|k| k.number)
-        .collect();
-    let mostly_scanned = !scanned.is_empty() && scanned.len() * 2 > kinds.len();
-    scanned.extend(
-        garbled
-            .iter()
-            .filter(|p| kinds.iter().any(|k| k.number == **p)),
-    );
-    scanned.sort_unstable();
-    scanned.dedup();
-    if scanned.is_empty() {
+    match ocr_pages(bytes, garbled) {
+        Some(pages) => complete_pdf_pages(bytes, text_doc, &pages),
+        None => Ok(None),
+    }
+}
+
+/// [`complete_pdf_with`] on pages already found ([`ocr_pages`]).
+pub fn complete_pdf_pages(
+    bytes: &[u8],
+    text_doc: &Document,
+    pages: &OcrPages,
+) -> Result<Option<Document>, OcrError> {
+    if pages.pages.is_empty() {
         return Ok(None);
     }
+    let scanned = &pages.pages;
     let text_chars: usize = text_doc
         .blocks()
         .map(|b| match b {
@@ -279,10 +315,10 @@ pub fn complete_pdf_with(
                 .sum(),
         })
         .sum();
-    if mostly_scanned || (garbled.is_empty() && text_chars < 200) {
+    if pages.mostly_scanned || (!pages.garbled && text_chars < 200) {
         return read_scanned_pdf(bytes, &[]).map(Some);
     }
-    let ocr = match read_scanned_pdf(bytes, &scanned) {
+    let ocr = match read_scanned_pdf(bytes, scanned) {
         Ok(d) => d,
         Err(OcrError::MissingTool(m)) => {
             let mut doc = text_doc.clone();
