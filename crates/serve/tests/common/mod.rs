@@ -44,6 +44,19 @@ pub fn hostile_plan_text() -> String {
     out
 }
 
+/// The plan of the text plan `bytes` imported as `name`, with the bytes' SHA-256.
+fn text_plan(name: &str, bytes: &[u8]) -> (String, kehoach_plan::Plan) {
+    let doc = kehoach_read_text::read(bytes).expect("text plan");
+    let sha = sha256_hex(bytes);
+    let source = Source {
+        path: name.to_string(),
+        sha256: sha.clone(),
+        format: Format::Text,
+        pages: doc.page_count,
+    };
+    (sha, kehoach_extract::extract(&doc, source))
+}
+
 /// Imports every `corpus/*.txt` and the hostile plan (as `generated/hostile.txt`) into `dir`.
 /// Returns the opened store.
 pub fn import_all(dir: &Path) -> Store {
@@ -78,15 +91,7 @@ pub fn fill(store: &dyn kehoach_index::PlanStore) {
     {
         let mut w = store.plan_writer(WriterOptions::default()).expect("writer");
         for (name, bytes) in &files {
-            let doc = kehoach_read_text::read(bytes).expect("text plan");
-            let sha = sha256_hex(bytes);
-            let source = Source {
-                path: name.clone(),
-                sha256: sha.clone(),
-                format: Format::Text,
-                pages: doc.page_count,
-            };
-            let plan = kehoach_extract::extract(&doc, source);
+            let (sha, plan) = text_plan(name, bytes);
             w.add_plan(name, &sha, &plan).expect("add plan");
         }
         w.commit().expect("commit");
@@ -126,16 +131,8 @@ pub fn import_links(store: &Store) -> std::collections::BTreeMap<String, String>
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let bytes = std::fs::read(&p).expect("readable fixture");
-            let doc = kehoach_read_text::read(&bytes).expect("text plan");
-            let sha = sha256_hex(&bytes);
             let name = format!("links/{file}");
-            let source = Source {
-                path: name.clone(),
-                sha256: sha.clone(),
-                format: Format::Text,
-                pages: doc.page_count,
-            };
-            let plan = kehoach_extract::extract(&doc, source);
+            let (sha, plan) = text_plan(&name, &bytes);
             let id = w.add_plan(&name, &sha, &plan).expect("add plan");
             let short = file.split('_').next().unwrap_or_default().to_string();
             ids.insert(short, id);
