@@ -140,10 +140,7 @@ impl ColumnMap {
 
     /// Whether a row repeats this header (page-break repeats, possibly shortened).
     pub fn is_repeat(&self, cells: &[&str]) -> bool {
-        if !is_header_like(cells) {
-            return false;
-        }
-        // Cheap rejection of data rows: the number cell holds a number, not "TT".
+        // Cheap rejection of data rows first: the number cell holds a number, not "TT".
         if self.sub_signatures.is_empty() {
             if let Some(i) = self.index_of(Col::Number) {
                 let cell = cells.get(i).map_or("", |c| c.trim());
@@ -153,6 +150,9 @@ impl ColumnMap {
                     return false;
                 }
             }
+        }
+        if !is_header_like(cells) {
+            return false;
         }
         let folded: Vec<String> = cells.iter().map(|c| norm_header(c)).collect();
         let nonempty = folded.iter().filter(|c| !c.is_empty()).count();
@@ -200,9 +200,13 @@ fn norm_header(s: &str) -> String {
 
 /// A header cell is short, mostly words; a row is header-like when its cells are.
 fn is_header_like(cells: &[&str]) -> bool {
-    cells
-        .iter()
-        .all(|c| c.len() <= 240 && c.chars().count() <= 80 && !c.contains('%'))
+    cells.iter().all(|c| {
+        // A cell of at most 80 bytes has at most 80 chars: only longer
+        // ones are counted.
+        c.len() <= 240
+            && (c.len() <= 80 || c.chars().count() <= 80)
+            && memchr::memchr(b'%', c.as_bytes()).is_none()
+    })
 }
 
 /// Tries to read `cells` as the appendix header row.

@@ -31,7 +31,6 @@ use kehoach_plan::units::split_units;
 use kehoach_plan::{Due, Meta, Plan, Source, Task, TaskSource, Warning, WarningCode};
 use kehoach_text::{canon_tones, fold, ToneStyle};
 use number::{parse_num, Num};
-use std::collections::HashMap;
 
 /// Extraction options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -87,7 +86,7 @@ pub fn extract_with(doc: &Document, source: Source, opts: &Options) -> Plan {
     let tables: Vec<usize> = rows.iter().map(|r| r.table).collect();
     let agency: Vec<bool> = rows.iter().map(|r| r.agency).collect();
     // Deadline texts repeat from row to row ("Thường xuyên"): parse each once.
-    let mut dues: HashMap<(String, Option<i32>), Option<Due>> = HashMap::new();
+    let mut dues = DueCache::default();
     let mut tasks: Vec<Task> = rows
         .into_iter()
         .enumerate()
@@ -143,23 +142,13 @@ fn opt(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn to_task(
-    i: usize,
-    r: RawTask,
-    year: Option<i32>,
-    dues: &mut HashMap<(String, Option<i32>), Option<Due>>,
-) -> Task {
+fn to_task(i: usize, r: RawTask, year: Option<i32>, dues: &mut DueCache) -> Task {
     // A year in the deadline column's header is the missing year of its cells.
     let year = r.header_year.or(year);
-    let key = (r.deadline.clone(), year);
     let due = if r.deadline.is_empty() {
         None
-    } else if let Some(d) = dues.get(&key) {
-        d.clone()
     } else {
-        let d = parse_due(&r.deadline, year);
-        dues.insert(key, d);
-        dues.get(&(r.deadline.clone(), year)).cloned().flatten()
+        dues.parse(&r.deadline, year)
     };
     let mut targets = parse_targets(&r.content);
     targets.extend(parse_targets(&r.product));
@@ -189,6 +178,31 @@ fn to_task(
         },
         confidence,
         refs,
+    }
+}
+
+/// Deadlines parsed so far in a document, by cell text and default year.
+/// A plan has a few distinct deadline texts, repeated from row to row: a
+/// short list searched newest first beats hashing every cell.
+#[derive(Default)]
+struct DueCache {
+    seen: Vec<(String, Option<i32>, Option<Due>)>,
+}
+
+impl DueCache {
+    /// The deadline `text` gives with default year `year`, parsed once.
+    fn parse(&mut self, text: &str, year: Option<i32>) -> Option<Due> {
+        if let Some((_, _, due)) = self
+            .seen
+            .iter()
+            .rev()
+            .find(|(t, y, _)| *y == year && t == text)
+        {
+            return due.clone();
+        }
+        let due = parse_due(text, year);
+        self.seen.push((text.to_string(), year, due.clone()));
+        due
     }
 }
 

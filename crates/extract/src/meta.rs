@@ -130,29 +130,50 @@ fn push_raw<'a>(
     bold: bool,
 ) {
     let mut first = true;
-    // Header lines laid out side by side with runs of spaces ("Số: 12/KH-UBND      Hà Nội, ngày …").
-    let pieces = text.split('\n').flat_map(|l| {
-        // Only short lines can be header lines worth splitting.
-        if l.len() > LONG_LINE {
-            vec![l]
+    let mut push = |piece: &'a str| {
+        if !piece.trim().is_empty() {
+            out.push((piece, para, bold, first));
+            first = false;
+        }
+    };
+    for l in text.split('\n') {
+        // Header lines laid out side by side with runs of spaces ("Số:
+        // 12/KH-UBND      Hà Nội, ngày …"); only short lines can be header
+        // lines worth splitting.
+        if l.len() > LONG_LINE || !has_gap(l.as_bytes()) {
+            push(l);
         } else {
-            side_by_side(l)
+            side_by_side(l).into_iter().for_each(&mut push);
         }
-    });
-    for piece in pieces {
-        if piece.trim().is_empty() {
-            continue;
-        }
-        out.push((piece, para, bold, first));
-        first = false;
     }
 }
 
 /// Whether `b` holds a tab or three spaces in a row (one pass; most lines
 /// have neither).
 fn has_gap(b: &[u8]) -> bool {
-    memchr::memchr2_iter(b' ', b'\t', b)
-        .any(|i| b[i] == b'\t' || (b.get(i + 1) == Some(&b' ') && b.get(i + 2) == Some(&b' ')))
+    if memchr::memchr(b'\t', b).is_some() {
+        return true;
+    }
+    let n = b.len();
+    if n < 3 {
+        return false;
+    }
+    let (x, y, z) = (&b[..n - 2], &b[1..n - 1], &b[2..]);
+    // Branch-free over chunks (vectorised): spaces are frequent, three in a
+    // row rare.
+    let mut k = 0;
+    while k < x.len() {
+        let e = (k + 64).min(x.len());
+        let mut hit = false;
+        for j in k..e {
+            hit |= (x[j] == b' ') & (y[j] == b' ') & (z[j] == b' ');
+        }
+        if hit {
+            return true;
+        }
+        k = e;
+    }
+    false
 }
 
 /// Splits a header line at runs of three or more spaces (or tabs) where two
@@ -1460,6 +1481,13 @@ mod tests {
         assert!(!has_gap(b"So  12/KH-UBND  Ha Noi"));
         assert!(!has_gap(b"  "));
         assert!(!has_gap(b""));
+        // Three spaces found on either side of the scan's 64-byte chunks.
+        for pad in 0..140 {
+            let line = format!("{}   x", "a".repeat(pad));
+            assert!(has_gap(line.as_bytes()), "{pad}");
+            let line = format!("{}  x y", "a".repeat(pad));
+            assert!(!has_gap(line.as_bytes()), "{pad}");
+        }
         assert_eq!(
             side_by_side("UBND TỈNH X     CỘNG HÒA XÃ HỘI"),
             vec!["UBND TỈNH X", "CỘNG HÒA XÃ HỘI"]

@@ -82,9 +82,20 @@ struct Hit {
 /// assert_eq!(t[0].metric, "Mức độ hài lòng về giải quyết TTHC");
 /// ```
 pub fn parse_targets(text: &str) -> Vec<Target> {
-    let mut out = percent_targets(text);
-    if might_count(text) {
-        let counts = count_targets(text);
+    let percent = has_percent(text);
+    let count = might_count(text);
+    if !percent && !count {
+        return Vec::new();
+    }
+    // One folding serves both kinds of goal.
+    let folded = Folded::new(text);
+    let mut out = if percent {
+        percent_targets(text, &folded)
+    } else {
+        Vec::new()
+    };
+    if count {
+        let counts = count_targets(text, &folded);
         if !counts.is_empty() {
             // Keep text order: percentages and counts by where they are printed.
             let mut all: Vec<(usize, Target)> = out
@@ -99,25 +110,51 @@ pub fn parse_targets(text: &str) -> Vec<Target> {
     out
 }
 
+/// Whether `text` holds a percent sign, ASCII `%` or the full-width `％`
+/// (`EF BC 85`).
+fn has_percent(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'%', 0xEF, b)
+        .any(|i| b[i] == b'%' || (b.get(i + 1) == Some(&0xBC) && b.get(i + 2) == Some(&0x85)))
+}
+
 /// A cheap test for a count goal: a digit and a comparator word.
 fn might_count(text: &str) -> bool {
     let bytes = text.as_bytes();
-    (1..bytes.len()).any(|i| {
-        if !(bytes[i].is_ascii_digit() && bytes[i - 1] == b' ') {
-            return false;
+    // Most texts hold few digits: chunks without one are passed over whole
+    // (a branch-free test the compiler vectorises).
+    let mut base = 0;
+    for chunk in bytes.chunks(32) {
+        let any_digit = chunk
+            .iter()
+            .fold(false, |a, &c| a | (c.wrapping_sub(b'0') < 10));
+        if any_digit {
+            for (k, &c) in chunk.iter().enumerate() {
+                let i = base + k;
+                if c.is_ascii_digit() && i > 0 && bytes[i - 1] == b' ' && count_word_before(text, i)
+                {
+                    return true;
+                }
+            }
         }
-        // The words just before a number that starts a word.
-        let mut from = i.saturating_sub(16);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-        let before = &text[from..i];
-        [
-            "thiểu ", "nhất ", "từ ", "Từ ", "dưới ", "quá ", "đa ", "trên ", "là ",
-        ]
-        .iter()
-        .any(|w| before.ends_with(w))
-    })
+        base += chunk.len();
+    }
+    false
+}
+
+/// Whether a comparator word of a count goal ends just before byte `i` (a
+/// number that starts a word).
+fn count_word_before(text: &str, i: usize) -> bool {
+    let mut from = i.saturating_sub(16);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..i];
+    [
+        "thiểu ", "nhất ", "từ ", "Từ ", "dưới ", "quá ", "đa ", "trên ", "là ",
+    ]
+    .iter()
+    .any(|w| before.ends_with(w))
 }
 
 /// `tối thiểu 05 kịch bản`, `ít nhất 20 tập dữ liệu mở`, `từ 05 bộ dữ liệu
@@ -141,8 +178,7 @@ const NOT_COUNTED: &[&str] = &[
 ];
 
 /// Count goals with their byte offset in `text`.
-fn count_targets(text: &str) -> Vec<(usize, Target)> {
-    let folded = Folded::new(text);
+fn count_targets(text: &str, folded: &Folded) -> Vec<(usize, Target)> {
     let f = folded.text.as_str();
     let mut out = Vec::new();
     for c in COUNT.captures_iter(f) {
@@ -236,11 +272,7 @@ fn count_targets(text: &str) -> Vec<(usize, Target)> {
 }
 
 /// Numeric goals given as percentages.
-fn percent_targets(text: &str) -> Vec<Target> {
-    if !text.contains(['%', '％']) {
-        return Vec::new();
-    }
-    let folded = Folded::new(text);
+fn percent_targets(text: &str, folded: &Folded) -> Vec<Target> {
     let f = folded.text.as_str();
     let breaks: Vec<Range<usize>> = BREAK
         .find_iter(f)
@@ -328,7 +360,7 @@ fn percent_targets(text: &str) -> Vec<Target> {
             .map_or(f.len(), |b| b.start)
             .min(hits.get(i + 1).map_or(f.len(), |n| n.start))
             .max(h.end);
-        let metric = metric(text, &folded, lo..h.start, h.end..hi);
+        let metric = metric(text, folded, lo..h.start, h.end..hi);
         out.push(Target {
             metric,
             op: h.op,
@@ -445,6 +477,33 @@ fn metric(orig: &str, folded: &Folded, pre: Range<usize>, post: Range<usize>) ->
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn cheap_tests_agree_with_a_plain_scan() {
+        assert!(has_percent("đạt 90%"));
+        assert!(has_percent("đạt 90％"));
+        assert!(!has_percent("đạt chín mươi phần trăm, ký hiệu ＄"));
+        // A count goal found wherever the number falls against the chunks
+        // of the scan (32 bytes), the start and the end included.
+        for pad in 0..70 {
+            let text = format!("{}tối thiểu 5 lớp", "a".repeat(pad));
+            assert!(might_count(&text), "{text}");
+            let text = format!("{}tối thiểu x5 lớp", "a".repeat(pad));
+            assert!(!might_count(&text), "{text}");
+        }
+        assert!(!might_count("5 lớp"));
+        assert!(!might_count(""));
+    }
+
+    proptest! {
+        #[test]
+        fn might_count_is_the_byte_by_byte_test(text in "[ a-zđểừạ0-9]{0,80}") {
+            let b = text.as_bytes();
+            let slow = (1..b.len())
+                .any(|i| b[i].is_ascii_digit() && b[i - 1] == b' ' && count_word_before(&text, i));
+            prop_assert_eq!(might_count(&text), slow);
+        }
+    }
 
     fn ops(text: &str) -> Vec<(Op, f64)> {
         parse_targets(text)

@@ -218,7 +218,7 @@ fn pipe_cells(trimmed: &str) -> Vec<String> {
 /// A line is a tab-separated row when it has two or more tabs, or one tab that
 /// is not just indentation (or any tab while a tab table is open).
 fn is_tab_row(raw: &str, in_table: bool, next: Option<&str>) -> bool {
-    let tabs = raw.matches('\t').count();
+    let tabs = memchr::memchr_iter(b'\t', raw.as_bytes()).count();
     if tabs == 0 {
         return false;
     }
@@ -227,7 +227,7 @@ fn is_tab_row(raw: &str, in_table: bool, next: Option<&str>) -> bool {
     }
     // One tab: a row when it separates two pieces of text, or when the next line is a row.
     let lead = raw.trim_start_matches([' ', '\u{a0}']).starts_with('\t');
-    !lead || next.is_some_and(|n| n.matches('\t').count() >= 2)
+    !lead || next.is_some_and(|n| memchr::memchr_iter(b'\t', n.as_bytes()).nth(1).is_some())
 }
 
 fn tab_cells(raw: &str) -> Vec<String> {
@@ -241,24 +241,32 @@ fn tab_cells(raw: &str) -> Vec<String> {
 
 /// Removes markup from a cell, keeping `<br>` line breaks; trims each line.
 fn clean_cell(raw: &str) -> String {
+    let mut out = String::new();
+    clean_cell_into(raw, &mut out);
+    out
+}
+
+/// [`clean_cell`], appended to `out`.
+fn clean_cell_into(raw: &str, out: &mut String) {
     let stripped = strip_markup_cow(raw);
     if memchr::memchr(b'\n', stripped.as_bytes()).is_none() {
         // One line (the usual case): trimming is all there is to do.
-        return stripped.trim().to_string();
+        out.push_str(stripped.trim());
+        return;
     }
-    let mut out = String::with_capacity(stripped.len());
-    for (i, line) in stripped
+    out.reserve(stripped.len());
+    let mut first = true;
+    for line in stripped
         .split('\n')
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .enumerate()
     {
-        if i > 0 {
+        if !first {
             out.push('\n');
         }
         out.push_str(line);
+        first = false;
     }
-    out
 }
 
 /// Accumulates pages and blocks.
@@ -266,7 +274,9 @@ fn clean_cell(raw: &str) -> String {
 struct Builder {
     pages: Vec<Page>,
     blocks: Vec<Block>,
-    para: Option<(Vec<String>, u32, bool)>,
+    /// The paragraph being gathered: its lines joined by `\n`, its first
+    /// line number, and whether every line is bold.
+    para: Option<(String, u32, bool)>,
     table: Option<Table>,
 }
 
@@ -280,16 +290,25 @@ impl Builder {
             self.blocks.push(Block::Table(t));
         }
         let bold = is_bold_line(raw);
-        let text = clean_cell(raw);
-        if text.is_empty() {
-            return;
-        }
         match &mut self.para {
-            Some((lines, _, all_bold)) => {
-                lines.push(text);
-                *all_bold &= bold;
+            Some((text, _, all_bold)) => {
+                let before = text.len();
+                text.push('\n');
+                clean_cell_into(raw, text);
+                if text.len() == before + 1 {
+                    // Nothing left of the line.
+                    text.truncate(before);
+                } else {
+                    *all_bold &= bold;
+                }
             }
-            None => self.para = Some((vec![text], line, bold)),
+            None => {
+                let mut text = String::with_capacity(raw.len());
+                clean_cell_into(raw, &mut text);
+                if !text.is_empty() {
+                    self.para = Some((text, line, bold));
+                }
+            }
         }
     }
 
@@ -316,9 +335,9 @@ impl Builder {
     }
 
     fn flush_para(&mut self) {
-        if let Some((lines, line, bold)) = self.para.take() {
+        if let Some((text, line, bold)) = self.para.take() {
             self.blocks.push(Block::Paragraph(Paragraph {
-                text: lines.join("\n"),
+                text,
                 bold,
                 pos: Pos::line(line),
             }));
