@@ -38,6 +38,9 @@ maturin build --release -q -m python/Cargo.toml -o "$WORK/wheel" >&2
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps "$WORK"/wheel/kehoach-*.whl >&2
 
 export RAY_USAGE_STATS_ENABLED=0 RAY_AUTH_MODE=disabled
+# Each node starts its worker processes when it starts (docs/cluster.md), not
+# when the first batch reaches it.
+export RAY_enable_worker_prestart=1
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(port)
 ADDR="127.0.0.1:$PORT"

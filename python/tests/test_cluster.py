@@ -46,7 +46,14 @@ class Cluster:
         # A cluster of its own: no token to share, no usage report, every
         # port free (other Ray clusters of the machine are left alone).
         self.env = dict(
-            os.environ, **{SLEEP_ENV: str(sleep), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
+            os.environ,
+            **{
+                SLEEP_ENV: str(sleep),
+                "RAY_USAGE_STATS_ENABLED": "0",
+                "RAY_AUTH_MODE": "disabled",
+                # As docs/cluster.md starts nodes: workers up with the node.
+                "RAY_enable_worker_prestart": "1",
+            },
         )
         self.procs: List[subprocess.Popen] = []
         try:
