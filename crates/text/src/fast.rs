@@ -245,19 +245,43 @@ fn may_end_pair(c: u8, d: u8, e: u8, f: u8, g: u8) -> bool {
 /// characters of the fast NFC ranges; and no word whose tone mark `style`
 /// moves.
 ///
-/// A scalar scan: cells and lines are short, and most of their bytes (ASCII
-/// letters, digits, UTF-8 continuation bytes) are settled by one table
-/// lookup; only the few byte kinds that can matter are looked at closely.
+/// With AVX2, 32 bytes at a time look for the first byte where
+/// [`not_plain`] or [`may_end_pair`] holds ([`avx2::first_not_plain`]): most
+/// texts have none and are settled by it; from that byte on (and on CPUs
+/// without AVX2, from the start) [`plain_scan`] decides.
 pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return Plain::No;
     }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above), the only
+            // requirement of the function.
+            return match unsafe { avx2::first_not_plain(b) } {
+                None => Plain::Normal,
+                // Before `k` the text is plain and holds no pair: the scan
+                // from `k` decides as a scan from the start would.
+                Some(k) => plain_scan(s, k, style),
+            };
+        }
+    }
+    plain_scan(s, 0, style)
+}
+
+/// [`plain_check`] as a scalar scan from byte `from`, a char boundary before
+/// which the text is plain and holds no pair (the text neither starts nor
+/// ends with a space): most bytes (ASCII letters, digits, UTF-8 continuation
+/// bytes) are settled by one table lookup; only the few byte kinds that can
+/// matter are looked at closely.
+pub(crate) fn plain_scan(s: &str, from: usize, style: ToneStyle) -> Plain {
+    let b = s.as_bytes();
     // Bytes past the end read as 0, for which neither predicate holds.
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
     let mut tones = false;
     let n = b.len();
-    let mut i = 0;
+    let mut i = from;
     loop {
         // Runs of plain bytes: one table lookup each.
         while i < n && BYTE_KIND[b[i] as usize] == K_PLAIN {
@@ -323,6 +347,143 @@ pub(crate) fn plain_check(s: &str, style: ToneStyle) -> Plain {
         Plain::CheckTones
     } else {
         Plain::Normal
+    }
+}
+
+/// [`not_plain`] and [`may_end_pair`] for 32 positions at a time.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// The first position of `b` where [`super::not_plain`] or
+    /// [`super::may_end_pair`] holds (bytes past the end read as 0).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn first_not_plain(b: &[u8]) -> Option<usize> {
+        let n = b.len();
+        let mut start = 0;
+        // Whole blocks: positions `start..start + 32` read bytes up to `start + 36`.
+        while start + 36 <= n {
+            // SAFETY: the five loads read `b[start..start + 36]`, in bounds.
+            let m = unsafe { block(b.as_ptr().add(start)) };
+            if m != 0 {
+                return Some(start + m.trailing_zeros() as usize);
+            }
+            start += 32;
+        }
+        // The rest (fewer than 36 bytes), padded with zeros.
+        let mut buf = [0u8; 72];
+        let tail = b.get(start..).unwrap_or_default();
+        buf[..tail.len()].copy_from_slice(tail);
+        let mut k = 0;
+        while k < tail.len() {
+            // SAFETY: the loads read `buf[k..k + 36]`, in bounds (k < 36).
+            let m = unsafe { block(buf.as_ptr().add(k)) };
+            if m != 0 {
+                let at = k + m.trailing_zeros() as usize;
+                return (at < tail.len()).then_some(start + at);
+            }
+            k += 32;
+        }
+        None
+    }
+
+    /// The hits of positions `p[0..32]` as bits (reads `p[0..36]`).
+    #[target_feature(enable = "avx2")]
+    unsafe fn block(p: *const u8) -> u32 {
+        // SAFETY: the caller makes `p[0..36]` readable.
+        let (c, d, e, f, g) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(1).cast()),
+                _mm256_loadu_si256(p.add(2).cast()),
+                _mm256_loadu_si256(p.add(3).cast()),
+                _mm256_loadu_si256(p.add(4).cast()),
+            )
+        };
+        let k = |v: u8| _mm256_set1_epi8(v as i8);
+        let eq = |x: __m256i, v: u8| _mm256_cmpeq_epi8(x, k(v));
+        let ge = |x: __m256i, v: u8| _mm256_cmpeq_epi8(_mm256_max_epu8(x, k(v)), x);
+        let le = |x: __m256i, v: u8| _mm256_cmpeq_epi8(_mm256_min_epu8(x, k(v)), x);
+        let or = |x: __m256i, y: __m256i| _mm256_or_si256(x, y);
+        let and = |x: __m256i, y: __m256i| _mm256_and_si256(x, y);
+        // `!x & y`.
+        let andnot = |x: __m256i, y: __m256i| _mm256_andnot_si256(x, y);
+        let low = |x: __m256i| _mm256_or_si256(x, k(0x20));
+        let letter = |x: __m256i| le(_mm256_sub_epi8(low(x), k(b'a')), 25);
+
+        // not_plain(c, d, e)
+        let markup = or(
+            or(or(eq(c, b'<'), eq(c, b'*')), or(eq(c, b'_'), eq(c, b'&'))),
+            or(eq(c, b'\\'), eq(c, b'#')),
+        );
+        let space = or(
+            le(_mm256_sub_epi8(c, k(b'\t')), 4),
+            and(eq(c, b' '), eq(d, b' ')),
+        );
+        let viet = and(
+            eq(c, 0xE1),
+            or(and(eq(d, 0xBA), ge(e, 0xA0)), and(eq(d, 0xBB), le(e, 0xB9))),
+        );
+        let punct = and(
+            eq(c, 0xE2),
+            or(
+                and(
+                    eq(d, 0x80),
+                    or(le(_mm256_sub_epi8(e, k(0x90)), 0x17), ge(e, 0xB0)),
+                ),
+                and(eq(d, 0x81), le(e, 0x9E)),
+            ),
+        );
+        let high = andnot(or(viet, punct), ge(c, 0xCC));
+        let c2 = and(
+            eq(c, 0xC2),
+            or(
+                or(or(eq(d, 0x85), eq(d, 0xA0)), or(eq(d, 0xAD), eq(d, 0xB2))),
+                or(eq(d, 0xB3), eq(d, 0xB9)),
+            ),
+        );
+        let eth = or(
+            and(eq(c, 0xC3), or(eq(d, 0x90), eq(d, 0xB0))),
+            or(and(eq(c, 0xC6), eq(d, 0x89)), and(eq(c, 0xC9), eq(d, 0x96))),
+        );
+        let not_plain = or(or(markup, space), or(high, or(c2, eth)));
+
+        // may_end_pair(c, d, e, f, g)
+        let lc = low(c);
+        let ascii_ou = or(eq(lc, b'o'), eq(lc, b'u'));
+        let (lf, lg) = (letter(f), letter(g));
+        let p1 = and(
+            ascii_ou,
+            or(
+                andnot(lf, or(eq(d, 0xC3), eq(d, 0xC5))),
+                andnot(lg, eq(d, 0xE1)),
+            ),
+        );
+        let dl = low(d);
+        let c3 = eq(c, 0xC3);
+        let o2 = and(c3, or(or(eq(dl, 0xB2), eq(dl, 0xB3)), eq(dl, 0xB5)));
+        let u2 = or(
+            and(c3, or(eq(dl, 0xB9), eq(dl, 0xBA))),
+            and(eq(c, 0xC5), or(eq(d, 0xA8), eq(d, 0xA9))),
+        );
+        let e1bb = and(eq(c, 0xE1), eq(d, 0xBB));
+        let efc = and(e, k(0xFC));
+        let o3 = and(e1bb, eq(efc, 0x8C));
+        let u3 = and(e1bb, eq(efc, 0xA4));
+        let (le_, lf_) = (low(e), low(f));
+        let (e_hi, f_hi) = (ge(e, 0x80), ge(f, 0x80));
+        let after2_o = or(andnot(lf, or(eq(le_, b'a'), eq(le_, b'e'))), e_hi);
+        let after2_u = or(andnot(lf, eq(le_, b'y')), e_hi);
+        let after3_o = or(andnot(lg, or(eq(lf_, b'a'), eq(lf_, b'e'))), f_hi);
+        let after3_u = or(andnot(lg, eq(lf_, b'y')), f_hi);
+        let pair = or(
+            or(p1, and(o2, after2_o)),
+            or(and(u2, after2_u), or(and(o3, after3_o), and(u3, after3_u))),
+        );
+        _mm256_movemask_epi8(or(not_plain, pair)) as u32
     }
 }
 
