@@ -98,7 +98,9 @@ impl Gray {
         out
     }
 
-    /// Bilinear enlargement by an integer factor (small print reads better larger).
+    /// Bilinear enlargement by an integer factor (small print reads better
+    /// larger). Fixed point: 8-bit weights, the same for every row (column)
+    /// at the same place within its source pixel, found once.
     pub fn enlarged(&self, f: u32) -> Self {
         let f = f.max(1);
         if f == 1 || self.width == 0 || self.height == 0 {
@@ -106,18 +108,29 @@ impl Gray {
         }
         let (w, h) = (self.width * f, self.height * f);
         let mut out = Gray::filled(w, h, 255);
-        let (mw, mh) = ((self.width - 1) as f32, (self.height - 1) as f32);
-        for y in 0..h {
-            let sy = ((y as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, mh);
-            let (y0, fy) = (sy.floor() as u32, sy.fract());
-            let y1 = (y0 + 1).min(self.height - 1);
-            for x in 0..w {
-                let sx = ((x as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, mw);
-                let (x0, fx) = (sx.floor() as u32, sx.fract());
-                let x1 = (x0 + 1).min(self.width - 1);
-                let top = self.get(x0, y0) as f32 * (1.0 - fx) + self.get(x1, y0) as f32 * fx;
-                let bot = self.get(x0, y1) as f32 * (1.0 - fx) + self.get(x1, y1) as f32 * fx;
-                out.data[(y * w + x) as usize] = (top * (1.0 - fy) + bot * fy).round() as u8;
+        // For each output column (row): the two source columns (rows) and
+        // the weight of the second, 0..=256.
+        let taps = |len: u32, out_len: u32| -> Vec<(usize, usize, i32)> {
+            let max = (len - 1) as f64;
+            (0..out_len)
+                .map(|o| {
+                    let s = ((f64::from(o) + 0.5) / f64::from(f) - 0.5).clamp(0.0, max);
+                    let i0 = s.floor() as u32;
+                    let weight = ((s - f64::from(i0)) * 256.0).round() as i32;
+                    (i0 as usize, (i0 + 1).min(len - 1) as usize, weight)
+                })
+                .collect()
+        };
+        let (cols, rows) = (taps(self.width, w), taps(self.height, h));
+        let sw = self.width as usize;
+        for (row, &(y0, y1, fy)) in out.data.chunks_exact_mut(w as usize).zip(&rows) {
+            let (a, b) = (&self.data[y0 * sw..][..sw], &self.data[y1 * sw..][..sw]);
+            for (o, &(x0, x1, fx)) in row.iter_mut().zip(&cols) {
+                let (p00, p10) = (i32::from(a[x0]), i32::from(a[x1]));
+                let (p01, p11) = (i32::from(b[x0]), i32::from(b[x1]));
+                let top = (p00 << 8) + (p10 - p00) * fx;
+                let bottom = (p01 << 8) + (p11 - p01) * fx;
+                *o = (((top << 8) + (bottom - top) * fy + (1 << 15)) >> 16) as u8;
             }
         }
         out
@@ -858,6 +871,157 @@ mod tests {
         } else {
             g
         }
+    }
+
+    /// A page with text-like marks: short strokes of varied grey, a few rules.
+    fn busy_page(w: u32, h: u32) -> Gray {
+        let mut g = Gray::filled(w, h, 235);
+        let mut seed = 12345u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            seed >> 8
+        };
+        for _ in 0..(w * h / 40) {
+            let (x, y) = (next() % w, next() % h);
+            let (len, v) = (next() % 9 + 1, (next() % 120) as u8);
+            for k in 0..len {
+                if x + k < w {
+                    g.data[(y * w + x + k) as usize] = v;
+                }
+            }
+        }
+        for y in [h / 5, h / 2] {
+            for x in 0..w {
+                g.data[(y * w + x) as usize] = 20;
+            }
+        }
+        g
+    }
+
+    /// Bilinear rotation computed per sample in double precision.
+    fn rotated_exactly(g: &Gray, deg: f64) -> Gray {
+        let (w, h) = (g.width as usize, g.height as usize);
+        let mut out = Gray::filled(g.width, g.height, 255);
+        let (s, c) = deg.to_radians().sin_cos();
+        let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+        for y in 0..h {
+            for x in 0..w {
+                let (dx, dy) = (x as f64 - cx, y as f64 - cy);
+                let sx = cx + dx * c + dy * s;
+                let sy = cy - dx * s + dy * c;
+                if sx < 0.0 || sy < 0.0 || sx >= (w - 1) as f64 || sy >= (h - 1) as f64 {
+                    continue;
+                }
+                let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+                let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
+                let p = |xx: usize, yy: usize| f64::from(g.data[yy * w + xx]);
+                let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
+                let bottom = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
+                out.data[y * w + x] = (top * (1.0 - fy) + bottom * fy + 0.5) as u8;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn rotation_is_bilinear_within_a_grey_level() {
+        let g = busy_page(301, 257);
+        for deg in [-4.9, -1.3, 0.0, 0.37, 2.0, 30.0, 89.0, -135.0, 179.3] {
+            let (fast, exact) = (g.rotated(deg), rotated_exactly(&g, deg));
+            let diffs: Vec<u32> = fast
+                .data
+                .iter()
+                .zip(&exact.data)
+                .map(|(&a, &b)| u32::from(a.abs_diff(b)))
+                .collect();
+            let mean = diffs.iter().sum::<u32>() as f64 / diffs.len() as f64;
+            // Off by more than a level only where the two round a position
+            // on the page's edge differently.
+            let off = diffs.iter().filter(|&&d| d > 1).count();
+            assert!(mean < 0.15, "{deg}°: mean difference {mean}");
+            assert!(off <= 12, "{deg}°: {off} samples off by more than a level");
+        }
+        assert_eq!(Gray::filled(1, 5, 0).rotated(1.0), Gray::filled(1, 5, 255));
+        assert_eq!(Gray::filled(0, 0, 0).rotated(1.0), Gray::filled(0, 0, 255));
+    }
+
+    #[test]
+    fn enlargement_is_bilinear() {
+        let g = busy_page(61, 47);
+        for f in [2u32, 3] {
+            let big = g.enlarged(f);
+            assert_eq!((big.width, big.height), (61 * f, 47 * f));
+            let (mw, mh) = (60.0, 46.0);
+            let mut worst = 0u8;
+            for y in 0..big.height {
+                let sy = ((f64::from(y) + 0.5) / f64::from(f) - 0.5).clamp(0.0, mh);
+                let (y0, fy) = (sy.floor() as u32, sy.fract());
+                let y1 = (y0 + 1).min(46);
+                for x in 0..big.width {
+                    let sx = ((f64::from(x) + 0.5) / f64::from(f) - 0.5).clamp(0.0, mw);
+                    let (x0, fx) = (sx.floor() as u32, sx.fract());
+                    let x1 = (x0 + 1).min(60);
+                    let p = |xx, yy| f64::from(g.get(xx, yy));
+                    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+                    let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+                    let exact = (top * (1.0 - fy) + bottom * fy).round() as u8;
+                    worst = worst.max(exact.abs_diff(big.get(x, y)));
+                }
+            }
+            assert!(worst <= 1, "x{f}: off by {worst}");
+        }
+        assert_eq!(g.enlarged(1), g);
+    }
+
+    #[test]
+    fn a_tilted_rule_is_straightened_within_a_pixel() {
+        // A rule 3 pixels thick across an A4-wide page at 300 dpi, drawn
+        // going down to the right by 2.3°, and some text-like marks.
+        let (w, h) = (2480u32, 1200u32);
+        let mut g = Gray::filled(w, h, 240);
+        let t = 2.3f64.to_radians().tan();
+        for x in 100..w - 100 {
+            // Rows top..top + 3, the end rows partly inked (no staircase).
+            let top = 600.0 + (f64::from(x) - f64::from(w) / 2.0) * t;
+            for y in top.floor() as u32..=(top + 3.0).ceil() as u32 {
+                let (a, b) = (f64::from(y).max(top), f64::from(y + 1).min(top + 3.0));
+                let cover = (b - a).clamp(0.0, 1.0);
+                g.data[(y * w + x) as usize] = (240.0 - 220.0 * cover).round() as u8;
+            }
+        }
+        let skew = g.skew_degrees(128, 5.0);
+        assert!((skew + 2.3).abs() < 0.05, "skew {skew}");
+        // The rule's centre (ink-weighted row) in every column it crosses.
+        let spread = |page: &Gray| {
+            let centres: Vec<f64> = (300..w - 300)
+                .map(|x| {
+                    let (mut sum, mut weight) = (0.0, 0.0);
+                    for y in 0..h {
+                        let ink = 240.0 - f64::from(page.get(x, y));
+                        if ink > 0.0 {
+                            sum += ink * f64::from(y);
+                            weight += ink;
+                        }
+                    }
+                    sum / weight
+                })
+                .collect();
+            let (lo, hi) = centres
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(l, h), &c| (l.min(c), h.max(c)));
+            hi - lo
+        };
+        assert!(spread(&g) > 70.0);
+        let exact = spread(&g.rotated(-2.3));
+        assert!(
+            exact < 0.25,
+            "turned by the drawn angle, the rule spans {exact:.2} rows"
+        );
+        let estimated = spread(&g.rotated(skew));
+        assert!(
+            estimated < 1.0,
+            "straightened, the rule spans {estimated:.2} rows"
+        );
     }
 
     #[test]
