@@ -53,6 +53,30 @@ pub fn put(dir: &Path, sha256: &str, doc: &Document) -> std::io::Result<()> {
     })
 }
 
+/// The OCR result of an input: the one kept in `dir` for its bytes (SHA-256
+/// from `sha256`, worked out only with a cache) when there is one, else
+/// what `read` gives, then kept for the next reading. `read` giving `None`
+/// (nothing was read by OCR) keeps nothing. Without a directory, `read`.
+pub(crate) fn through<E>(
+    dir: Option<&Path>,
+    sha256: impl FnOnce() -> String,
+    read: impl FnOnce() -> Result<Option<Document>, E>,
+) -> Result<Option<Document>, E> {
+    let Some(dir) = dir else {
+        return read();
+    };
+    let sha = sha256();
+    if let Some(doc) = get(dir, &sha) {
+        return Ok(Some(doc));
+    }
+    let doc = read()?;
+    if let Some(doc) = &doc {
+        // Not keeping it costs the next reading, not this one.
+        let _ = put(dir, &sha, doc);
+    }
+    Ok(doc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +115,36 @@ mod tests {
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn through_reads_once_and_keeps_only_results() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sha = || sha256_hex(b"scan bytes");
+        let reads = std::cell::Cell::new(0);
+        let read = |text: Option<&str>| {
+            reads.set(reads.get() + 1);
+            Ok::<_, ()>(text.map(doc))
+        };
+        // Nothing read by OCR: nothing kept, read again next time.
+        assert_eq!(through(Some(dir.path()), sha, || read(None)), Ok(None));
+        assert_eq!(
+            through(Some(dir.path()), sha, || read(Some("Kế hoạch"))),
+            Ok(Some(doc("Kế hoạch")))
+        );
+        assert_eq!(reads.get(), 2);
+        // Kept: not read again.
+        assert_eq!(
+            through(Some(dir.path()), sha, || read(Some("other"))),
+            Ok(Some(doc("Kế hoạch")))
+        );
+        assert_eq!(reads.get(), 2);
+        // Without a directory, always read, and no hash is worked out.
+        let no_sha = || -> String { panic!("hashed without a cache") };
+        assert_eq!(
+            through(None, no_sha, || read(Some("x"))),
+            Ok(Some(doc("x")))
+        );
+        assert_eq!(reads.get(), 3);
     }
 }

@@ -85,32 +85,21 @@ fn read_document_within(
             let Some(pages) = kehoach_read_ocr::ocr_pages(bytes, &garbled) else {
                 return Ok((doc, Format::Pdf));
             };
-            let format_of = |ocr: &Document| {
-                if ocr.format == SourceFormat::Ocr { Format::Ocr } else { Format::Pdf }
-            };
-            let cache = limits
-                .ocr_cache
-                .as_deref()
-                .filter(|_| pages.count() > 0)
-                .map(|dir| (dir, sha_of(bytes, sha256)));
-            if let Some((dir, sha)) = &cache {
-                if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
-                    let format = format_of(&ocr);
-                    return Ok((ocr, format));
-                }
+            if pages.count() == 0 {
+                return Ok((doc, Format::Pdf));
             }
-            give_time(pages.count());
-            match kehoach_read_ocr::complete_pdf_pages(bytes, &doc, &pages)
-                .map_err(|e| reader(&e))?
-            {
-                Some(ocr) => {
-                    if let Some((dir, sha)) = &cache {
-                        // Not keeping it costs the next reading, not this one.
-                        let _ = crate::ocr_cache::put(dir, sha, &ocr);
-                    }
-                    let format = format_of(&ocr);
-                    (ocr, format)
-                }
+            let ocr = crate::ocr_cache::through(
+                limits.ocr_cache.as_deref(),
+                || sha_of(bytes, sha256),
+                || {
+                    give_time(pages.count());
+                    kehoach_read_ocr::complete_pdf_pages(bytes, &doc, &pages)
+                        .map_err(|e| reader(&e))
+                },
+            )?;
+            match ocr {
+                Some(ocr) if ocr.format == SourceFormat::Ocr => (ocr, Format::Ocr),
+                Some(ocr) => (ocr, Format::Pdf),
                 None => (doc, Format::Pdf),
             }
         }
@@ -123,19 +112,21 @@ fn read_document_within(
             Err(e) => return Err(reader(&e)),
         },
         Detected::Image => {
-            let dir = limits.ocr_cache.as_deref();
-            let sha = dir.map(|_| sha_of(bytes, sha256));
-            if let (Some(dir), Some(sha)) = (dir, &sha) {
-                if let Some(ocr) = crate::ocr_cache::get(dir, sha) {
-                    return Ok((ocr, Format::Ocr));
-                }
-            }
-            give_time(1);
-            let ocr = kehoach_read_ocr::read_image(bytes).map_err(|e| reader(&e))?;
-            if let (Some(dir), Some(sha)) = (dir, &sha) {
-                let _ = crate::ocr_cache::put(dir, sha, &ocr);
-            }
-            (ocr, Format::Ocr)
+            let ocr = crate::ocr_cache::through(
+                limits.ocr_cache.as_deref(),
+                || sha_of(bytes, sha256),
+                || {
+                    give_time(1);
+                    kehoach_read_ocr::read_image(bytes)
+                        .map(Some)
+                        .map_err(|e| reader(&e))
+                },
+            )?;
+            // An image always reads into a document (possibly empty).
+            (
+                ocr.unwrap_or_else(|| Document::new(SourceFormat::Ocr)),
+                Format::Ocr,
+            )
         }
         Detected::Doc => (
             kehoach_read_docx::read_doc(bytes).map_err(|e| reader(&e))?,
