@@ -241,32 +241,24 @@ fn tab_cells(raw: &str) -> Vec<String> {
 
 /// Removes markup from a cell, keeping `<br>` line breaks; trims each line.
 fn clean_cell(raw: &str) -> String {
-    let mut out = String::new();
-    clean_cell_into(raw, &mut out);
-    out
-}
-
-/// [`clean_cell`], appended to `out`.
-fn clean_cell_into(raw: &str, out: &mut String) {
     let stripped = strip_markup_cow(raw);
     if memchr::memchr(b'\n', stripped.as_bytes()).is_none() {
         // One line (the usual case): trimming is all there is to do.
-        out.push_str(stripped.trim());
-        return;
+        return stripped.trim().to_string();
     }
-    out.reserve(stripped.len());
-    let mut first = true;
-    for line in stripped
+    let mut out = String::with_capacity(stripped.len());
+    for (i, line) in stripped
         .split('\n')
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        .enumerate()
     {
-        if !first {
+        if i > 0 {
             out.push('\n');
         }
         out.push_str(line);
-        first = false;
     }
+    out
 }
 
 /// Accumulates pages and blocks.
@@ -274,9 +266,7 @@ fn clean_cell_into(raw: &str, out: &mut String) {
 struct Builder {
     pages: Vec<Page>,
     blocks: Vec<Block>,
-    /// The paragraph being gathered: its lines joined by `\n`, its first
-    /// line number, and whether every line is bold.
-    para: Option<(String, u32, bool)>,
+    para: Option<(Vec<String>, u32, bool)>,
     table: Option<Table>,
 }
 
@@ -290,25 +280,16 @@ impl Builder {
             self.blocks.push(Block::Table(t));
         }
         let bold = is_bold_line(raw);
+        let text = clean_cell(raw);
+        if text.is_empty() {
+            return;
+        }
         match &mut self.para {
-            Some((text, _, all_bold)) => {
-                let before = text.len();
-                text.push('\n');
-                clean_cell_into(raw, text);
-                if text.len() == before + 1 {
-                    // Nothing left of the line.
-                    text.truncate(before);
-                } else {
-                    *all_bold &= bold;
-                }
+            Some((lines, _, all_bold)) => {
+                lines.push(text);
+                *all_bold &= bold;
             }
-            None => {
-                let mut text = String::with_capacity(raw.len());
-                clean_cell_into(raw, &mut text);
-                if !text.is_empty() {
-                    self.para = Some((text, line, bold));
-                }
-            }
+            None => self.para = Some((vec![text], line, bold)),
         }
     }
 
@@ -335,9 +316,9 @@ impl Builder {
     }
 
     fn flush_para(&mut self) {
-        if let Some((text, line, bold)) = self.para.take() {
+        if let Some((lines, line, bold)) = self.para.take() {
             self.blocks.push(Block::Paragraph(Paragraph {
-                text,
+                text: lines.join("\n"),
                 bold,
                 pos: Pos::line(line),
             }));
