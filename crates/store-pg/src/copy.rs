@@ -59,23 +59,33 @@ impl Row {
 
     /// A `text[]` value.
     pub(crate) fn array<S: AsRef<str>>(&mut self, items: &[S]) -> &mut Self {
-        let mut lit = String::with_capacity(2 + items.len() * 8);
-        lit.push('{');
+        self.sep();
+        // The array literal (items quoted, `"` and `\` escaped), written
+        // with COPY's escapes straight into the row.
+        self.buf.push('{');
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
-                lit.push(',');
+                self.buf.push(',');
             }
-            lit.push('"');
-            for c in item.as_ref().chars() {
-                if c == '"' || c == '\\' {
-                    lit.push('\\');
+            self.buf.push('"');
+            let mut quoted = String::new();
+            let item = item.as_ref();
+            let lit = if item.bytes().any(|b| b == b'"' || b == b'\\') {
+                for c in item.chars() {
+                    if c == '"' || c == '\\' {
+                        quoted.push('\\');
+                    }
+                    quoted.push(c);
                 }
-                lit.push(c);
-            }
-            lit.push('"');
+                quoted.as_str()
+            } else {
+                item
+            };
+            escape_into(&mut self.buf, lit);
+            self.buf.push('"');
         }
-        lit.push('}');
-        self.text(&lit)
+        self.buf.push('}');
+        self
     }
 
     /// Ends the row; returns the buffer.
@@ -85,22 +95,86 @@ impl Row {
     }
 }
 
+/// Appends `s` with COPY's escapes: runs of ordinary bytes are copied in
+/// one piece, the few bytes that need it escaped (NUL dropped).
 fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\0' => {}
-            c => out.push(c),
-        }
+    let b = s.as_bytes();
+    let mut run = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let esc = match c {
+            b'\\' => "\\\\",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            0 => "",
+            _ => continue,
+        };
+        // `i` is an ASCII byte: the cut is at a char boundary.
+        out.push_str(s.get(run..i).unwrap_or_default());
+        out.push_str(esc);
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or_default());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// COPY's escapes, char by char.
+    fn escaped(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\0' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// An array literal built whole, then escaped for COPY.
+    fn array_literal(items: &[String]) -> String {
+        let mut lit = String::from("{");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                lit.push(',');
+            }
+            lit.push('"');
+            for c in item.chars() {
+                if c == '"' || c == '\\' {
+                    lit.push('\\');
+                }
+                lit.push(c);
+            }
+            lit.push('"');
+        }
+        lit.push('}');
+        escaped(&lit)
+    }
+
+    proptest! {
+        #[test]
+        fn escapes_as_char_by_char(s in "(?s)[a-zà-ỹ\"\\\\\t\n\r\u{0} {},]{0,40}") {
+            let mut out = String::new();
+            escape_into(&mut out, &s);
+            prop_assert_eq!(out, escaped(&s));
+        }
+
+        #[test]
+        fn arrays_as_a_literal_escaped_whole(
+            items in proptest::collection::vec("(?s)[a-zđơ\"\\\\\t\n\u{0},{}]{0,12}", 0..6)
+        ) {
+            let mut r = Row::new(String::new());
+            r.array(&items);
+            prop_assert_eq!(r.end(), format!("{}\n", array_literal(&items)));
+        }
+    }
 
     #[test]
     fn values_are_escaped() {

@@ -22,6 +22,9 @@ pub enum Error {
     /// The database has no kehoach schema, or an incompatible one.
     #[error("{0}")]
     Schema(String),
+    /// The background threads that write an import's batches stopped.
+    #[error("the import's writer threads stopped: {0}")]
+    Writer(String),
     /// A stored record could not be read back.
     #[error("corrupt stored record ({0})")]
     Corrupt(String),

@@ -164,6 +164,15 @@ impl PgStore {
             .map_err(Error::db("dropping a schema"))
     }
 
+    /// A new connection of its own (not from the idle ones), for a thread
+    /// that keeps it.
+    pub(crate) fn owned_conn(&self) -> Result<postgres::Client> {
+        self.config.connect(NoTls).map_err(|e| Error::Db {
+            what: format!("cannot connect to {}", self.shown),
+            source: e,
+        })
+    }
+
     /// A connection (reused when one is idle).
     pub(crate) fn conn(&self) -> Result<Conn<'_>> {
         let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());

@@ -5,11 +5,14 @@ use crate::error::{Error, Result};
 use crate::PgStore;
 
 /// The migrations, in order: (version, name, SQL).
-pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "001_schema.sql",
-    include_str!("../migrations/001_schema.sql"),
-)];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "001_schema.sql",
+        include_str!("../migrations/001_schema.sql"),
+    ),
+    (2, "002_lz4.sql", include_str!("../migrations/002_lz4.sql")),
+];
 
 /// The advisory lock key `db init` holds while it applies migrations.
 const INIT_LOCK: i64 = 0x6b65_686f_6163_6801;

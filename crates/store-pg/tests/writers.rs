@@ -191,3 +191,115 @@ fn a_batch_cut_off_leaves_nothing() {
         before
     );
 }
+
+#[test]
+fn batches_written_in_the_background_keep_each_path_in_order_and_report_failures() {
+    let Some(db) =
+        test_db("batches_written_in_the_background_keep_each_path_in_order_and_report_failures")
+    else {
+        return;
+    };
+    let all = plans();
+    // Three versions of every plan (one task fewer each time, new bytes), all
+    // through one writer without waiting: each repeat of a path hands the
+    // batch before it to a background writer, and the next batch, sharing
+    // its paths, must not overtake it.
+    let version = |round: usize| -> Vec<(String, String, Plan)> {
+        all.iter()
+            .map(|(path, sha, plan)| {
+                let mut p = plan.clone();
+                p.tasks.truncate(plan.tasks.len().saturating_sub(round));
+                (path.clone(), format!("{round}{}", &sha[1..]), p)
+            })
+            .collect()
+    };
+    let s = Scratch::new(&db, "bg");
+    let mut w = s.store.writer().expect("writer");
+    for round in 0..3 {
+        for (path, sha, plan) in version(round) {
+            w.add(&path, &sha, &plan).expect("add");
+        }
+    }
+    w.flush().expect("flush");
+    drop(w);
+    whole(&db, &s.schema);
+    let last = version(2);
+    let listed = s.store.plans().expect("plans");
+    assert_eq!(listed.len(), all.len());
+    for (path, sha, plan) in &last {
+        let at: Vec<_> = listed.iter().filter(|p| &p.file_path == path).collect();
+        assert_eq!(at.len(), 1, "{path}");
+        assert_eq!(
+            (at[0].file_sha256.as_str(), at[0].tasks),
+            (sha.as_str(), plan.tasks.len() as u64),
+            "{path}: the last version"
+        );
+    }
+    let fresh = Scratch::new(&db, "bgfresh");
+    write(&fresh.store, &last, 1000);
+    assert_eq!(
+        stats(&s.store, &db, &s.schema),
+        stats(&fresh.store, &db, &fresh.schema)
+    );
+
+    // A batch the database refuses: the flush reports it, naming what
+    // failed, and nothing of it is stored.
+    let before = (
+        s.store.counts().expect("counts"),
+        stats(&s.store, &db, &s.schema),
+    );
+    let mut c = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
+    c.batch_execute(&format!(
+        "ALTER TABLE {}.tasks ADD CONSTRAINT refuse CHECK (seq < 0) NOT VALID",
+        s.schema
+    ))
+    .expect("constraint");
+    let mut w = s.store.writer().expect("writer");
+    for (path, sha, plan) in version(3) {
+        w.add(&path, &sha, &plan).expect("add");
+    }
+    let err = w.flush().expect_err("the database refuses the tasks");
+    assert!(err.to_string().contains("copying tasks"), "{err}");
+    drop(w);
+    whole(&db, &s.schema);
+    assert_eq!(
+        (
+            s.store.counts().expect("counts"),
+            stats(&s.store, &db, &s.schema)
+        ),
+        before
+    );
+}
+
+#[test]
+fn wide_columns_are_compressed_with_lz4_where_the_server_has_it() {
+    let Some(db) = test_db("wide_columns_are_compressed_with_lz4_where_the_server_has_it") else {
+        return;
+    };
+    let s = Scratch::new(&db, "lz4");
+    let mut c = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
+    // lz4 is there when the server accepts it as the default.
+    let has_lz4 = c
+        .batch_execute("SET default_toast_compression = 'lz4'")
+        .is_ok();
+    let rows = c
+        .query(
+            "SELECT a.attrelid::regclass::text || '.' || a.attname, a.attcompression::text \
+             FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = r.relnamespace \
+             WHERE n.nspname = $1 AND r.relname IN ('tasks', 'plans') \
+             AND a.attname IN ('record', 'w_text_fold', 'words') ORDER BY 1",
+            &[&s.schema],
+        )
+        .expect("columns");
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        let (column, method): (String, String) = (row.get(0), row.get(1));
+        let want = if has_lz4 { "l" } else { "" };
+        assert_eq!(method, want, "{column}");
+    }
+    // Applying the migrations again changes nothing.
+    let again = kehoach_store_pg::init(&s.store, false).expect("init again");
+    assert!(again.applied.is_empty(), "{:?}", again.applied);
+    assert_eq!(again.version, 2);
+}
