@@ -53,12 +53,8 @@ pub struct Args {
     /// checking what a reader saw.
     #[arg(long, group = "fmt")]
     pub model: bool,
-    /// Keep the OCR results of scans in DIR and take them from there when the
-    /// same bytes are read again (by this or another command, or another
-    /// machine sharing DIR): a second import of an archive of scans costs no
-    /// OCR. Results of another kehoach build or tesseract version are not used.
-    #[arg(long, value_name = "DIR", env = "KEHOACH_OCR_CACHE")]
-    pub ocr_cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub ocr: crate::walk::OcrArgs,
     #[command(flatten)]
     pub walk: crate::walk::WalkArgs,
 }
@@ -69,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let files = inputs.files;
     install_quiet_panic_hook();
     let limits = Limits {
-        ocr_cache: args.ocr_cache.clone(),
+        ocr_cache: args.ocr.ocr_cache.clone(),
         ..Limits::default()
     };
     if args.model {

@@ -100,12 +100,8 @@ pub struct Args {
     /// would be skipped and why; the index is not opened or created.
     #[arg(long)]
     pub dry_run: bool,
-    /// Keep the OCR results of scans in DIR and take them from there when the
-    /// same bytes are read again (by this or another command, or another
-    /// machine sharing DIR): a second import of an archive of scans costs no
-    /// OCR. Results of another kehoach build or tesseract version are not used.
-    #[arg(long, value_name = "DIR", env = "KEHOACH_OCR_CACHE")]
-    pub ocr_cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub ocr: crate::walk::OcrArgs,
     #[command(flatten)]
     pub walk: crate::walk::WalkArgs,
 }
@@ -126,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let opts = ImportOptions {
         limits: Limits {
             time_budget: Duration::from_secs_f64(args.timeout.min(1e9)),
-            ocr_cache: args.ocr_cache.clone(),
+            ocr_cache: args.ocr.ocr_cache.clone(),
             ..Limits::default()
         },
         threads: args.jobs.unwrap_or(0),
