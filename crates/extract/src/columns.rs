@@ -229,6 +229,8 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
     if !(has_content && has_unit_or_time && known >= 3) || is_schedule_or_statistics(cells) {
         return None;
     }
+    // The kinds as classified, before repeated columns are told apart.
+    let signature_kinds = cols.clone();
     let mut cols = cols;
     dedupe(&mut cols);
     // A blank first header over numbers is the number column.
@@ -245,7 +247,7 @@ pub fn header_map(cells: &[&str]) -> Option<ColumnMap> {
         headers: cells.iter().map(|c| kehoach_text::normalize(c)).collect(),
         signature: cells.iter().map(|c| norm_header(c)).collect(),
         sub_signatures: Vec::new(),
-        signature_kinds: cells.iter().map(|c| classify(c)).collect(),
+        signature_kinds,
         deadline_year,
     })
 }
