@@ -82,16 +82,10 @@ pub struct Level {
     pub plan: LinkedPlan,
     /// The task's `seq`.
     pub seq: u32,
-    /// The metric as this plan words it.
-    pub metric: String,
-    /// The comparator.
-    pub op: Op,
-    /// The number.
-    pub value: f64,
-    /// The unit.
-    pub unit: String,
-    /// The text the target was read from.
-    pub text: String,
+    /// The target as this plan words it (flattened: the same JSON fields
+    /// as a task's target).
+    #[serde(flatten)]
+    pub target: Target,
     /// How it stands to the level above (`None` at the top).
     pub compared: Option<Strictness>,
 }
@@ -99,12 +93,7 @@ pub struct Level {
 impl Level {
     /// `≥ 95%`.
     pub fn display(&self) -> String {
-        format!(
-            "{} {}{}",
-            crate::series::op_symbol(self.op),
-            kehoach_diff::fmt_num(self.value),
-            self.unit
-        )
+        crate::series::target_display(&self.target)
     }
 }
 
@@ -164,11 +153,7 @@ pub fn cascades(
             parent: None,
             plan: LinkedPlan::of(top),
             seq: p.seq,
-            metric: p.metric.clone(),
-            op: p.op,
-            value: p.value,
-            unit: p.unit.clone(),
-            text: p.text.clone(),
+            target: p.target.clone(),
             compared: None,
         }];
         let mut seen = HashSet::from([top.id.clone()]);
@@ -183,7 +168,7 @@ pub fn cascades(
             &mut levels,
         )?;
         out.push(Cascade {
-            metric: p.metric.clone(),
+            metric: p.target.metric.clone(),
             levels,
         });
     }
@@ -234,6 +219,7 @@ fn follow(
             continue;
         };
         let a = &levels[at];
+        let a = &a.target;
         let Some((seq, t)) = best_target(plan, &a.metric, &a.unit) else {
             continue;
         };
@@ -243,11 +229,7 @@ fn follow(
             parent: Some(at),
             plan: LinkedPlan::of(&child),
             seq,
-            metric: t.metric.clone(),
-            op: t.op,
-            value: t.value,
-            unit: t.unit.clone(),
-            text: t.text.clone(),
+            target: t.clone(),
             compared: Some(compared),
         });
         let here = levels.len() - 1;

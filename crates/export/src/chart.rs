@@ -51,7 +51,7 @@ fn drawable(series: &[Series]) -> (Vec<Series>, String) {
             let mut s = s.clone();
             // Plausible years only (keeps the axis arithmetic far from overflow).
             s.points.retain(|p| {
-                p.year.is_some_and(|y| (1900..=2200).contains(&y)) && p.value.is_finite()
+                p.year.is_some_and(|y| (1900..=2200).contains(&y)) && p.target.value.is_finite()
             });
             s
         })
@@ -72,7 +72,7 @@ pub fn svg(series: &[Series], title: &str) -> Result<String> {
         .collect();
     let values: Vec<f64> = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.value))
+        .flat_map(|s| s.points.iter().map(|p| p.target.value))
         .collect();
     let (y0, y1) = (
         years.iter().min().copied().unwrap_or(2020),
@@ -123,7 +123,7 @@ pub fn svg(series: &[Series], title: &str) -> Result<String> {
             let pts: Vec<(i32, f64)> = s
                 .points
                 .iter()
-                .filter_map(|p| p.year.map(|y| (y, p.value)))
+                .filter_map(|p| p.year.map(|y| (y, p.target.value)))
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(3)))
@@ -138,9 +138,13 @@ pub fn svg(series: &[Series], title: &str) -> Result<String> {
             chart
                 .draw_series(s.points.iter().filter_map(|p| {
                     let y = p.year?;
-                    let label = format!("{}{}", op_symbol(p.op), kehoach_diff::fmt_num(p.value));
+                    let label = format!(
+                        "{}{}",
+                        op_symbol(p.target.op),
+                        kehoach_diff::fmt_num(p.target.value)
+                    );
                     Some(
-                        EmptyElement::at((y, p.value))
+                        EmptyElement::at((y, p.target.value))
                             + Text::new(
                                 label,
                                 (6, -20),

@@ -3,7 +3,7 @@
 use crate::TaskRecord;
 use kehoach_diff::sim::text_similarity;
 use kehoach_plan::date::Date;
-use kehoach_plan::Op;
+use kehoach_plan::{Op, Target};
 use serde::{Deserialize, Serialize};
 
 /// One target of one plan.
@@ -19,28 +19,27 @@ pub struct Point {
     pub path: String,
     /// The task's `seq`.
     pub seq: u32,
-    /// What the target measures.
-    pub metric: String,
-    /// The comparator.
-    pub op: Op,
-    /// The number.
-    pub value: f64,
-    /// The unit.
-    pub unit: String,
-    /// The text the target was read from.
-    pub text: String,
+    /// The target: metric, comparator, number, unit and the text it was
+    /// read from (flattened: the same JSON fields as a task's target).
+    #[serde(flatten)]
+    pub target: Target,
 }
 
 impl Point {
     /// `≥ 90%`.
     pub fn display(&self) -> String {
-        format!(
-            "{} {}{}",
-            op_symbol(self.op),
-            kehoach_diff::fmt_num(self.value),
-            self.unit
-        )
+        target_display(&self.target)
     }
+}
+
+/// A target's comparator, number and unit: `≥ 90%`.
+pub fn target_display(t: &Target) -> String {
+    format!(
+        "{} {}{}",
+        op_symbol(t.op),
+        kehoach_diff::fmt_num(t.value),
+        t.unit
+    )
 }
 
 /// The typographic symbol of a comparator (`≥`).
@@ -103,11 +102,7 @@ pub fn collect<'a>(records: impl IntoIterator<Item = TaskRecord<'a>>, query: &st
                 plan_id: r.id(),
                 path: r.source.path.clone(),
                 seq: r.task.seq,
-                metric: t.metric.clone(),
-                op: t.op,
-                value: t.value,
-                unit: t.unit.clone(),
-                text: t.text.clone(),
+                target: t.clone(),
             });
         }
     }
@@ -139,23 +134,27 @@ pub fn group(points: &[Point]) -> Vec<Series> {
     for p in points {
         let found = series.iter_mut().find(|s| {
             s.issuer == p.issuer
-                && s.unit == p.unit
-                && (s.metric == p.metric || text_similarity(&s.metric, &p.metric) >= SAME_METRIC)
+                && s.unit == p.target.unit
+                && (s.metric == p.target.metric
+                    || text_similarity(&s.metric, &p.target.metric) >= SAME_METRIC)
         });
         match found {
             Some(s) => s.points.push(p.clone()),
             None => series.push(Series {
                 label: p.issuer.clone(),
                 issuer: p.issuer.clone(),
-                metric: p.metric.clone(),
-                unit: p.unit.clone(),
+                metric: p.target.metric.clone(),
+                unit: p.target.unit.clone(),
                 points: vec![p.clone()],
             }),
         }
     }
     for s in &mut series {
-        s.points
-            .sort_by(|a, b| a.year.cmp(&b.year).then(a.value.total_cmp(&b.value)));
+        s.points.sort_by(|a, b| {
+            a.year
+                .cmp(&b.year)
+                .then(a.target.value.total_cmp(&b.target.value))
+        });
     }
     // Issuers with several metrics get the metric in their labels.
     let issuers: Vec<String> = series.iter().map(|s| s.issuer.clone()).collect();
@@ -198,11 +197,13 @@ mod tests {
             plan_id: "p".into(),
             path: "p.txt".into(),
             seq: 1,
-            metric: metric.into(),
-            op: Op::Ge,
-            value,
-            unit: "%".into(),
-            text: String::new(),
+            target: Target {
+                metric: metric.into(),
+                op: Op::Ge,
+                value,
+                unit: "%".into(),
+                text: String::new(),
+            },
         }
     }
 

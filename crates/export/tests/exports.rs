@@ -166,7 +166,7 @@ fn satisfaction_timeline_and_chart() {
     assert!(points.len() >= 4, "{points:#?}");
     assert!(points
         .iter()
-        .all(|p| kehoach_text::fold(&p.metric).contains("hai long")));
+        .all(|p| kehoach_text::fold(&p.target.metric).contains("hai long")));
     let s = series::group(&points);
     let sct = s
         .iter()

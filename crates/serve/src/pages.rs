@@ -1391,7 +1391,7 @@ fn targets_html(p: &TargetParams, series: &[Series]) -> String {
                 pt.year.map_or_else(|| "—".to_string(), |y| y.to_string()),
                 esc(&pt.issuer),
                 esc(&pt.display()),
-                esc(&pt.metric),
+                esc(&pt.target.metric),
                 esc(&pt.plan_id),
                 pt.seq,
                 pt.seq

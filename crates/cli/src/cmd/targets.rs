@@ -180,7 +180,7 @@ fn write_human(out: &mut impl Write, groups: &[Series], query: &str) -> std::io:
                 year(p),
                 clip(&p.issuer, 28),
                 p.display(),
-                clip(&p.metric, 70),
+                clip(&p.target.metric, 70),
                 format!("{}#{}", p.plan_id, p.seq),
             ]
         })
@@ -204,14 +204,14 @@ fn write_csv(out: &mut impl Write, groups: &[Series]) -> anyhow::Result<()> {
                 s.label.clone(),
                 p.year.map(|y| y.to_string()).unwrap_or_default(),
                 p.issuer.clone(),
-                p.metric.clone(),
-                p.op.as_str().to_string(),
-                kehoach_diff::fmt_num(p.value),
-                p.unit.clone(),
+                p.target.metric.clone(),
+                p.target.op.as_str().to_string(),
+                kehoach_diff::fmt_num(p.target.value),
+                p.target.unit.clone(),
                 p.plan_id.clone(),
                 p.seq.to_string(),
                 p.path.clone(),
-                p.text.clone(),
+                p.target.text.clone(),
             ])?;
         }
     }
