@@ -278,8 +278,7 @@ impl<'a> PgWriter<'a> {
     fn encode(&mut self, id: &str, file_path: &str, sha: &str, plan: &Plan) -> Result<()> {
         let b = &mut self.batch;
         let head = PlanHead::of(plan);
-        let head_json = serde_json::to_string(&head)
-            .map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
+        let head_json = pg_json(&head).map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
         let keys = plan_keys(plan);
         let m = &plan.meta;
         let date = m
@@ -308,8 +307,7 @@ impl<'a> PgWriter<'a> {
         b.stats.add(DOCS_FIELD, "", 1 + plan.tasks.len() as i64);
 
         for task in &plan.tasks {
-            let json = serde_json::to_string(task)
-                .map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
+            let json = pg_json(task).map_err(|e| Error::Corrupt(format!("{file_path}: {e}")))?;
             let fields = task_fields(task);
             let units = lead_units(task);
             let lead = lead_words(&units);
@@ -407,6 +405,37 @@ impl<'a> PgWriter<'a> {
             }
         }
         self.check()
+    }
+}
+
+/// `value` as JSON that a `jsonb` column takes: PostgreSQL refuses the
+/// escape `\u0000` (text cannot hold NUL), so NUL characters, which a
+/// reader may leave in a text (a PDF font mapping a glyph to U+0000), are
+/// dropped from every string, as they are from the text columns.
+fn pg_json<T: serde::Serialize>(value: &T) -> serde_json::Result<String> {
+    let json = serde_json::to_string(value)?;
+    if !json.contains("\\u0000") {
+        return Ok(json);
+    }
+    let mut v = serde_json::to_value(value)?;
+    drop_nul(&mut v);
+    serde_json::to_string(&v)
+}
+
+/// Removes NUL characters from every string (and key) of `v`.
+fn drop_nul(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => s.retain(|c| c != '\0'),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nul),
+        serde_json::Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (mut k, mut item) in entries {
+                k.retain(|c| c != '\0');
+                drop_nul(&mut item);
+                map.insert(k, item);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -303,3 +303,30 @@ fn wide_columns_are_compressed_with_lz4_where_the_server_has_it() {
     assert!(again.applied.is_empty(), "{:?}", again.applied);
     assert_eq!(again.version, 2);
 }
+
+#[test]
+fn nul_characters_are_dropped_not_refused() {
+    let Some(db) = test_db("nul_characters_are_dropped_not_refused") else {
+        return;
+    };
+    let all = plans();
+    let (path, sha, plan) = all
+        .iter()
+        .find(|(_, _, p)| !p.tasks.is_empty())
+        .expect("a plan with tasks");
+    // NUL in a task's content and in the plan's title: PostgreSQL text and
+    // jsonb hold no NUL (jsonb refuses `\u0000`), so they are dropped.
+    let mut p = plan.clone();
+    p.tasks[0].content = Some("Rà\0 soát\0".into());
+    p.meta.title = Some("Kế\0 hoạch".into());
+    let s = Scratch::new(&db, "nul");
+    let mut w = s.store.writer().expect("writer");
+    let id = w.add(path, sha, &p).expect("add");
+    w.flush().expect("a plan with NUL characters is written");
+    drop(w);
+    whole(&db, &s.schema);
+    let stored = s.store.plan(&id).expect("read").expect("stored");
+    assert_eq!(stored.tasks[0].content.as_deref(), Some("Rà soát"));
+    assert_eq!(stored.meta.title.as_deref(), Some("Kế hoạch"));
+    assert_eq!(stored.tasks.len(), p.tasks.len());
+}
