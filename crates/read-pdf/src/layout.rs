@@ -387,6 +387,7 @@ fn grid_table(
     if !any {
         return Vec::new();
     }
+    let texts = merged_down_texts(hs, &ys, &xs, &bounds, &cells);
     // Runs of rows whose column rules agree (one set contains the other) form
     // one table; a row whose rules cross them starts another (tables that
     // touch, or rows typed with their own column widths). Spans count the
@@ -430,9 +431,10 @@ fn grid_table(
                         x1: xs[j1],
                         y1: ys[b + 1],
                     };
+                    let text = texts[b][c].clone().unwrap_or_else(|| cell_text(gs));
                     Cell {
                         colspan: span as u32,
-                        ..Cell::new(cell_text(gs), Pos::on_page(page, Some(bbox)))
+                        ..Cell::new(text, Pos::on_page(page, Some(bbox)))
                     }
                 })
                 .collect();
@@ -456,6 +458,70 @@ fn grid_table(
                 pos: Pos::on_page(page, Some(area)),
             },
         });
+    }
+    out
+}
+
+/// The texts of cells merged down several rows: a cell with no rule under
+/// it, above a cell of the same columns in the next row, is one cell with
+/// that one (a row drawn with a rule under some columns only, as Word draws
+/// a cell merged over rows that differ in their other columns). Like a
+/// merged Word cell, its text (the glyphs of every part) goes to each row
+/// it covers. `None` for cells not merged.
+fn merged_down_texts(
+    hs: &[Seg],
+    ys: &[f32],
+    xs: &[f32],
+    bounds: &[Vec<usize>],
+    cells: &[Vec<Vec<&Glyph>>],
+) -> Vec<Vec<Option<String>>> {
+    let mut out: Vec<Vec<Option<String>>> = cells.iter().map(|b| vec![None; b.len()]).collect();
+    let filled = |b: usize| cells[b].iter().any(|c| !c.is_empty());
+    // Whether a rule runs under band `b` across most of columns j0..j1.
+    let rule_under = |b: usize, j0: usize, j1: usize| {
+        let (y, xa, xb) = (ys[b + 1], xs[j0], xs[j1]);
+        let w = xb - xa;
+        hs.iter().any(|s| {
+            (s.y0 - y).abs() <= 3.0 + SNAP
+                && s.x0 <= xa + 0.25 * w + SNAP
+                && s.x1 >= xb - 0.25 * w - SNAP
+        })
+    };
+    for b in 0..cells.len() {
+        if !filled(b) {
+            continue;
+        }
+        for c in 0..cells[b].len() {
+            if out[b][c].is_some() {
+                continue;
+            }
+            // The chain of cells this one continues into.
+            let mut chain = vec![(b, c)];
+            let (j0, j1) = (bounds[b][c], bounds[b][c + 1]);
+            let mut k = b;
+            while k + 1 < cells.len() && filled(k + 1) && !rule_under(k, j0, j1) {
+                // The same columns in the next row, else no merge.
+                let Some(next) = bounds[k + 1]
+                    .windows(2)
+                    .position(|w| w[0] == j0 && w[1] == j1)
+                else {
+                    break;
+                };
+                k += 1;
+                chain.push((k, next));
+            }
+            if chain.len() < 2 {
+                continue;
+            }
+            let glyphs: Vec<&Glyph> = chain
+                .iter()
+                .flat_map(|&(r, x)| cells[r][x].iter().copied())
+                .collect();
+            let text = cell_text(&glyphs);
+            for (r, x) in chain {
+                out[r][x] = Some(text.clone());
+            }
+        }
     }
     out
 }

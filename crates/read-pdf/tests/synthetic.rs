@@ -332,3 +332,79 @@ fn annotation_appearances_are_read_where_they_are_placed() {
         "the stamp sits on the number line: {all}"
     );
 }
+
+/// A task whose number and content cells are merged down two rows that
+/// differ in their lead and deadline (Word draws the rule between the two
+/// rows under the lead and deadline columns only).
+fn merged_down() -> Vec<u8> {
+    let mut p = furniture(1) + &text(60.0, 720.0, 13.0, "PHU LUC");
+    let rows = [
+        (700.0, 680.0),
+        (680.0, 650.0),
+        (650.0, 620.0),
+        (620.0, 600.0),
+    ];
+    p += &grid(&rows, &COLS, None);
+    // No rule under the first sub-row in the number and content columns.
+    p = p.replace(
+        &format!("{} 650 {} 0.5 re f\n", COLS[0], COLS[4] - COLS[0]),
+        &format!("{} 650 {} 0.5 re f\n", COLS[2], COLS[4] - COLS[2]),
+    );
+    p += &header_row(700.0);
+    // The merged cells' text sits across both sub-rows.
+    p += &(text(66.0, 660.0, 10.0, "1")
+        + &text(106.0, 666.0, 10.0, "Xay dung ke hoach")
+        + &text(106.0, 640.0, 10.0, "kiem soat TTHC")
+        + &text(336.0, 666.0, 10.0, "Van phong")
+        + &text(456.0, 666.0, 10.0, "Thang 1/2024")
+        + &text(336.0, 636.0, 10.0, "Cac xa")
+        + &text(456.0, 636.0, 10.0, "Thang 3/2024"));
+    p += &(text(66.0, 606.0, 10.0, "2")
+        + &text(106.0, 606.0, 10.0, "Cong khai thu tuc")
+        + &text(336.0, 606.0, 10.0, "Mot cua")
+        + &text(456.0, 606.0, 10.0, "Thuong xuyen"));
+    make_pdf(&[p])
+}
+
+#[test]
+fn a_cell_merged_down_gives_its_text_to_each_row() {
+    let bytes = merged_down();
+    let doc = kehoach_read_pdf::read(&bytes).expect("reads");
+    let t = tables(&doc);
+    assert_eq!(t.len(), 1);
+    let grids: Vec<Vec<&str>> = t[0].rows.iter().map(|r| r.grid()).collect();
+    assert_eq!(grids.len(), 4, "{grids:?}");
+    // As a merged Word cell: the number and content in both rows.
+    let merged = ["1", "Xay dung ke hoach\nkiem soat TTHC"];
+    assert_eq!(
+        grids[1],
+        [merged[0], merged[1], "Van phong", "Thang 1/2024"]
+    );
+    assert_eq!(grids[2], [merged[0], merged[1], "Cac xa", "Thang 3/2024"]);
+    // Cells with a rule under them are not merged.
+    assert_eq!(
+        grids[3],
+        ["2", "Cong khai thu tuc", "Mot cua", "Thuong xuyen"]
+    );
+    // Two records for the one task, each with its own lead and deadline.
+    let src = kehoach_plan::Source {
+        path: "merged.pdf".into(),
+        sha256: String::new(),
+        format: kehoach_plan::Format::Pdf,
+        pages: doc.page_count,
+    };
+    let plan = kehoach_extract::extract(&doc, src);
+    let ones: Vec<_> = plan
+        .tasks
+        .iter()
+        .filter(|t| t.number.as_deref() == Some("1"))
+        .map(|t| (t.lead.as_deref(), t.deadline.as_deref()))
+        .collect();
+    assert_eq!(
+        ones,
+        [
+            (Some("Van phong"), Some("Thang 1/2024")),
+            (Some("Cac xa"), Some("Thang 3/2024"))
+        ]
+    );
+}
