@@ -431,6 +431,21 @@ fn push_row(out: &mut Appendix, m: &ColumnMap, row: &Row, grid: &[&str], after_b
     if blank && !raw_number.is_empty() {
         return;
     }
+    // A number and content cell merged down over a page break: Word does
+    // not repeat a merged cell's text on the next page, so the row there has
+    // them empty, while its other cells start values of their own (a row
+    // broken over the page carries tails instead). As a merged Word cell
+    // gives its text to every row it covers, the row is a task of the same
+    // number and content.
+    let mut content = content;
+    if after_break && content.is_empty() && raw_number.is_empty() {
+        if let Some(prev) = out.rows.last() {
+            if continues_merged_cell(&mp, prev) {
+                number = prev.number.clone();
+                content = prev.content.clone();
+            }
+        }
+    }
     let has_number = number.is_some() || is_bullet(&raw_number);
     if !has_number {
         if let Some(prev) = out.rows.last_mut() {
@@ -555,6 +570,40 @@ fn other_cells_are_fragments(mp: &Mapped<'_>) -> bool {
                 .next()
                 .is_some_and(|ch| ch.is_lowercase() || !ch.is_alphanumeric())
         })
+}
+
+/// Whether a row with empty number and content cells, first under a page
+/// break, is the next row of a number and content merged down from `prev`
+/// (rather than the tail of `prev` broken over the page): `prev` is a task
+/// with units, a deadline or a product, and the row holds at least two such
+/// values, each starting anew (upper case or a digit) where `prev`'s value
+/// of the same column ended complete.
+fn continues_merged_cell(mp: &Mapped<'_>, prev: &RawTask) -> bool {
+    if prev.agency || prev.number.is_none() || prev.content.is_empty() {
+        return false;
+    }
+    let pairs = [
+        (mp.lead, &prev.lead),
+        (mp.support, &prev.support),
+        (mp.deadline, &prev.deadline),
+        (mp.product, &prev.product),
+    ];
+    let mut values = 0;
+    for (cell, before) in pairs {
+        let cell = cell.trim();
+        if cell.is_empty() {
+            continue;
+        }
+        let anew = cell
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        if !anew || before.trim().is_empty() || !starts_new_sentence(cell, before) {
+            return false;
+        }
+        values += 1;
+    }
+    values >= 2
 }
 
 /// `I. Cải cách thể chế` typed into the content column of a row with an empty number cell.

@@ -320,3 +320,55 @@ fn tables_across_pages_with_footnotes() {
     );
     assert_eq!(p.tasks.len(), 2, "{:?}", p.tasks);
 }
+
+#[test]
+fn a_number_and_content_merged_over_a_page_break() {
+    let p = extract("merged_over_page.txt");
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let got: Vec<Row> = p
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                t.number.as_deref(),
+                t.lead.as_deref(),
+                t.deadline.as_deref(),
+                t.product.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), 4, "{got:?}");
+    // Under the repeated header, a row with no number and no content whose
+    // other cells start values of their own: the merged task's next row.
+    assert_eq!(
+        got[..2],
+        [
+            (
+                Some("1"),
+                Some("Phòng Nội vụ"),
+                Some("Tháng 01/2024"),
+                Some("Kế hoạch kiểm tra của huyện")
+            ),
+            (
+                Some("1"),
+                Some("Các cơ quan, đơn vị"),
+                Some("Tháng 02/2024"),
+                Some("Kế hoạch tự kiểm tra của cơ quan, đơn vị")
+            ),
+        ]
+    );
+    assert_eq!(p.tasks[0].content, p.tasks[1].content);
+    // A row broken over the page (its support ended on a comma) keeps its
+    // tails: no new task.
+    let two = row(&p, "2");
+    assert_eq!(
+        two.support.as_deref(),
+        Some("Phòng Tư pháp, Văn phòng HĐND và UBND huyện")
+    );
+    assert_eq!(row(&p, "3").lead.as_deref(), Some("Bộ phận Một cửa"));
+}
