@@ -372,3 +372,38 @@ fn a_number_and_content_merged_over_a_page_break() {
     );
     assert_eq!(row(&p, "3").lead.as_deref(), Some("Bộ phận Một cửa"));
 }
+
+#[test]
+fn a_whole_html_document() {
+    // As a word processor saves a page: source lines broken anywhere, the
+    // header's lines drawn as images inside words, paragraphs in cells.
+    let p = extract("html_document.html");
+    let m = &p.meta;
+    assert_eq!(m.number.as_deref(), Some("15/KH-UBND"));
+    assert_eq!(m.issuer.as_deref(), Some("UBND huyện Tân Phú"));
+    assert_eq!(m.place.as_deref(), Some("Tân Phú"));
+    assert_eq!(m.date.as_deref(), Some("2024-02-12"));
+    assert_eq!(
+        m.title.as_deref(),
+        Some("Kiểm soát thủ tục hành chính năm 2024")
+    );
+    assert_eq!(
+        m.signer.as_ref().and_then(|s| s.name.as_deref()),
+        Some("Nguyễn Văn An")
+    );
+    assert_eq!(p.tasks.len(), 3);
+    assert_eq!(
+        p.tasks[0].content.as_deref(),
+        Some("Rà soát, đánh giá thủ tục hành chính thuộc thẩm quyền của UBND huyện")
+    );
+    assert_eq!(
+        p.tasks[0].lead.as_deref(),
+        Some("Văn phòng HĐND và UBND huyện")
+    );
+    // The number and content span two rows: a record for each.
+    assert_eq!(p.tasks[1].number.as_deref(), Some("1"));
+    assert_eq!(p.tasks[1].lead.as_deref(), Some("Phòng Tư pháp"));
+    assert_eq!(p.tasks[1].deadline.as_deref(), Some("Quý IV/2024"));
+    assert_eq!(p.tasks[2].targets.len(), 1);
+    assert_eq!(p.tasks[2].targets[0].value, 95.0);
+}

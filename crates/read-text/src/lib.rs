@@ -7,7 +7,10 @@
 //! * markdown pipe tables (`| a | b |`, `|---|---|` separator lines, `<br>` in cells);
 //! * HTML tables (`<table><tr><td colspan=…>…</td></tr></table>`, also across lines);
 //! * web-page text tables: each cell on its own lines, cells separated by
-//!   lines holding only `|` (see the `bars` module).
+//!   lines holding only `|` (see the `bars` module);
+//! * whole HTML documents (a saved web page, a word processor's "save as
+//!   web page"): turned into that form first, source line breaks as spaces,
+//!   one paragraph per block element (see the `page` module).
 //!
 //! Everything else is running text: consecutive non-blank lines form one
 //! paragraph, blank lines separate paragraphs and end tables, and a line of
@@ -20,6 +23,7 @@
 mod bars;
 mod decode;
 mod html;
+mod page;
 
 use kehoach_doc::{
     Block, Cell, Document, Page, Paragraph, Pos, ReaderWarning, Row, SourceFormat, Table,
@@ -59,6 +63,14 @@ pub fn read(bytes: &[u8]) -> Result<Document, ReadError> {
 
 /// Reads already-decoded text into the document model.
 pub fn read_str(text: &str) -> Document {
+    if page::is_document(text) {
+        return read_text_form(&page::to_text(text));
+    }
+    read_text_form(text)
+}
+
+/// [`read_str`] on text in the export form: a line break is a line break.
+fn read_text_form(text: &str) -> Document {
     let text = kehoach_text::nfc(text);
     let mut builder = Builder::default();
     let lines: Vec<&str> = split_lines(&text);
