@@ -167,7 +167,12 @@ fn spawn_writer(
         let Ok((n, batch)) = next else {
             return;
         };
-        let result = write_batch(&mut client, batch);
+        // A panic is reported as the batch's failure: the encoder waits
+        // for every batch's result, and must get one.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write_batch(&mut client, batch)
+        }))
+        .unwrap_or_else(|_| Err(Error::Writer(format!("writing batch {n} panicked"))));
         if done.send((n, result)).is_err() {
             return;
         }
