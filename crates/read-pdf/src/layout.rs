@@ -387,7 +387,7 @@ fn grid_table(
     if !any {
         return Vec::new();
     }
-    let texts = merged_down_texts(hs, &ys, &xs, &bounds, &cells);
+    let mut texts = merged_down_texts(hs, &ys, &xs, &bounds, &cells);
     // Runs of rows whose column rules agree (one set contains the other) form
     // one table; a row whose rules cross them starts another (tables that
     // touch, or rows typed with their own column widths). Spans count the
@@ -431,7 +431,7 @@ fn grid_table(
                         x1: xs[j1],
                         y1: ys[b + 1],
                     };
-                    let text = texts[b][c].clone().unwrap_or_else(|| cell_text(gs));
+                    let text = texts[b][c].take().unwrap_or_else(|| cell_text(gs));
                     Cell {
                         colspan: span as u32,
                         ..Cell::new(text, Pos::on_page(page, Some(bbox)))

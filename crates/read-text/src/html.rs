@@ -207,7 +207,7 @@ fn finish_row(rows: &mut Vec<Row>, carries: &mut Vec<Option<Carry>>, row: Option
 }
 
 /// Splits `"/td"` or `"td colspan=2"` into (closing, lower-case name, attributes).
-fn split_tag(tag: &str) -> (bool, String, String) {
+pub(crate) fn split_tag(tag: &str) -> (bool, String, String) {
     let tag = tag.trim();
     let (closing, rest) = match tag.strip_prefix('/') {
         Some(r) => (true, r.trim_start()),

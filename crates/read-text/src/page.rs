@@ -84,9 +84,7 @@ pub fn to_text(html: &str) -> String {
                     space |= !after_image;
                 } else {
                     after_image = false;
-                    if space && !out.is_empty() && !out.ends_with([' ', '\n']) {
-                        out.push(' ');
-                    }
+                    space_before(&mut out, space);
                     space = false;
                     out.push(ch);
                 }
@@ -103,13 +101,7 @@ pub fn to_text(html: &str) -> String {
         };
         let tag = html.get(i + 1..i + rel).unwrap_or_default();
         let end = i + rel + 1;
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let (closing, name, _) = crate::html::split_tag(tag);
         if !closing && SKIPPED.contains(&name.as_str()) {
             // Past the element's end tag.
             let close = format!("</{name}");
@@ -156,9 +148,7 @@ pub fn to_text(html: &str) -> String {
             paragraph_break(&mut out);
             space = false;
         } else if INLINE_KEPT.contains(&name.as_str()) {
-            if space && !out.is_empty() && !out.ends_with([' ', '\n']) {
-                out.push(' ');
-            }
+            space_before(&mut out, space);
             space = false;
             out.push('<');
             if closing {
@@ -170,6 +160,14 @@ pub fn to_text(html: &str) -> String {
         // Other elements (spans, fonts, links, images) leave only their text.
     }
     out
+}
+
+/// The space collapsed white space left pending, before what comes next
+/// (none at the start of a line).
+fn space_before(out: &mut String, space: bool) {
+    if space && !out.is_empty() && !out.ends_with([' ', '\n']) {
+        out.push(' ');
+    }
 }
 
 /// Ends the current paragraph: a blank line (once).
