@@ -55,6 +55,14 @@ fn whole(db: &str, schema: &str) {
     assert_eq!(docs, counted, "documents in the statistics");
 }
 
+/// What a scratch schema holds: its counts and its search statistics.
+fn stored(s: &Scratch) -> ((u64, u64), Stats) {
+    (
+        s.store.counts().expect("counts"),
+        stats(&s.store, &s.db, &s.schema),
+    )
+}
+
 fn write(store: &PgStore, plans: &[(String, String, Plan)], every: usize) {
     let mut w = store.writer().expect("writer");
     for (i, (path, sha, plan)) in plans.iter().enumerate() {
@@ -163,10 +171,7 @@ fn a_batch_cut_off_leaves_nothing() {
     let all = plans();
     let s = Scratch::new(&db, "cut");
     write(&s.store, &all[..10], 5);
-    let before = (
-        s.store.counts().expect("counts"),
-        stats(&s.store, &db, &s.schema),
-    );
+    let before = stored(&s);
     // A connection dies in the middle of a batch: the rows it copied go with it.
     {
         let mut c = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
@@ -183,13 +188,7 @@ fn a_batch_cut_off_leaves_nothing() {
         drop(c);
     }
     whole(&db, &s.schema);
-    assert_eq!(
-        (
-            s.store.counts().expect("counts"),
-            stats(&s.store, &db, &s.schema)
-        ),
-        before
-    );
+    assert_eq!(stored(&s), before);
 }
 
 #[test]
@@ -244,10 +243,7 @@ fn batches_written_in_the_background_keep_each_path_in_order_and_report_failures
 
     // A batch the database refuses: the flush reports it, naming what
     // failed, and nothing of it is stored.
-    let before = (
-        s.store.counts().expect("counts"),
-        stats(&s.store, &db, &s.schema),
-    );
+    let before = stored(&s);
     let mut c = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
     c.batch_execute(&format!(
         "ALTER TABLE {}.tasks ADD CONSTRAINT refuse CHECK (seq < 0) NOT VALID",
@@ -262,13 +258,7 @@ fn batches_written_in_the_background_keep_each_path_in_order_and_report_failures
     assert!(err.to_string().contains("copying tasks"), "{err}");
     drop(w);
     whole(&db, &s.schema);
-    assert_eq!(
-        (
-            s.store.counts().expect("counts"),
-            stats(&s.store, &db, &s.schema)
-        ),
-        before
-    );
+    assert_eq!(stored(&s), before);
 }
 
 #[test]
