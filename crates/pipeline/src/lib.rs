@@ -33,7 +33,7 @@ pub mod walk;
 
 pub use archive::{for_each_document, is_archive, is_office_document, Entry, MAX_ZIP_DEPTH};
 pub use batch::{Batch, BatchOptions, Extracted, Input, Outcome};
-pub use detect::{detect, sha256_hex, Detected};
+pub use detect::{detect, sha256_file, sha256_hex, Detected};
 pub use isolate::{
     check_deadline, install_quiet_panic_hook, isolated, panic_message, plan_from_bytes_isolated,
     Deadline,
