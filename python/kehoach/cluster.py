@@ -137,19 +137,12 @@ def list_inputs(inputs: Sequence[str], skip: Iterable[Path] = ()) -> List[str]:
     return out
 
 
-def sha256_file(path: str) -> Optional[str]:
-    """Hex SHA-256 of a file's bytes (``None`` when it cannot be read)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            while True:
-                chunk = f.read(1 << 20)
-                if not chunk:
-                    break
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
+def sha256_files(paths: Sequence[str]) -> List[Optional[str]]:
+    """Hex SHA-256 of each file's bytes (``None`` where a file cannot be
+    read). Hashed in Rust without the GIL: the driver imports Ray meanwhile."""
+    from kehoach import _kehoach
+
+    return _kehoach.sha256_files(list(paths))
 
 
 # ---------------------------------------------------------------- output directory
@@ -265,9 +258,9 @@ def run_batch(
     ]
     records: List[bytes] = []
     i = 0
-    # The native iterator gives each plan as the JSON written to the shard,
-    # already carrying the input's name as its source path: no parsing and
-    # re-encoding here.
+    # The native iterator gives each plan as the JSON written to the shard
+    # (UTF-8 bytes), already carrying the input's name as its source path: no
+    # parsing, decoding or re-encoding here.
     from kehoach import _kehoach
 
     results = _kehoach.extract_many(
@@ -284,7 +277,8 @@ def run_batch(
             line["status"] = "failed"
             line.setdefault("errors", []).append({"path": entry_name, "kind": err.kind, "reason": err.reason})
             continue
-        records.append(js.encode("utf-8") + b"\n")
+        records.append(js)
+        records.append(b"\n")
         line["records"].append([entry_name, sha])
     for line in lines:
         errors = line.pop("errors", None)
@@ -384,13 +378,21 @@ def _batches(items: List[Input], size: int) -> List[List[Input]]:
 def _list_and_hash(inputs: Sequence[str], out: Path) -> Tuple[List[str], List[Optional[str]]]:
     """The input files and the SHA-256 of each (``None``: unreadable)."""
     names = list_inputs(inputs, skip=[out])
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return names, list(pool.map(sha256_file, names))
+    return names, sha256_files(names)
+
+
+#: Ray's setting of how long a leaving driver waits for its task events.
+_RAY_FLUSH_ENV = "RAY_task_events_shutdown_flush_timeout_ms"
 
 
 def _connect(address: Optional[str]) -> Tuple[Optional[Exception], float]:
     """Imports Ray and reaches the cluster (or starts a local Ray). Returns
     the error (``None``: connected) and the seconds ``ray.init`` took."""
+    # When the driver leaves, Ray waits for its last task events (the
+    # dashboard's task list) to reach the cluster: about 0.25 s of every run.
+    # The manifest is the record of what was done; unless the user asks
+    # otherwise, the driver does not wait for those events.
+    os.environ.setdefault(_RAY_FLUSH_ENV, "0")
     import ray
 
     t0 = time.monotonic()

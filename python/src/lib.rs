@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -117,12 +118,18 @@ fn extract(
     res.map_err(|f| extract_error(py, &shown, &f))
 }
 
-/// One result of an [`Extraction`]: the path, the plan's JSON or the
-/// `ExtractError`, and the sha256 of the document's bytes (with the plan).
-type Item = (String, Option<String>, Option<Py<PyAny>>, Option<String>);
+/// One result of an [`Extraction`]: the path, the plan's JSON (UTF-8 bytes:
+/// no decoding into a Python string for callers that write it out as it is)
+/// or the `ExtractError`, and the sha256 of the document's bytes (with the plan).
+type Item = (
+    String,
+    Option<Py<PyBytes>>,
+    Option<Py<PyAny>>,
+    Option<String>,
+);
 
 /// Many documents in parallel: an iterator of `(path, json, error, sha256)`
-/// in input order.
+/// in input order (`json`: the plan record as UTF-8 bytes).
 #[pyclass(module = "kehoach._kehoach")]
 struct Extraction {
     inner: Mutex<Batch>,
@@ -165,7 +172,7 @@ impl Extraction {
                 let res = e.into_result().and_then(|mut plan| {
                     plan.source.path.clone_from(&name);
                     let sha = plan.source.sha256.clone();
-                    serde_json::to_string(&plan)
+                    serde_json::to_vec(&plan)
                         .map(|js| (js, sha))
                         .map_err(|err| Failure::new(FailureKind::Reader, err.to_string()))
                 });
@@ -174,7 +181,9 @@ impl Extraction {
         });
         Ok(match next {
             None => None,
-            Some((name, Ok((js, sha)))) => Some((name, Some(js), None, Some(sha))),
+            Some((name, Ok((js, sha)))) => {
+                Some((name, Some(PyBytes::new(py, &js).unbind()), None, Some(sha)))
+            }
             Some((name, Err(f))) => {
                 let err = extract_error(py, &name, &f).into_value(py).into_any();
                 Some((name, None, Some(err), None))
@@ -236,6 +245,46 @@ fn extract_many(
     Ok(Extraction {
         inner: Mutex::new(batch),
         names,
+    })
+}
+
+/// The SHA-256 of each file's bytes (lower-case hex, `None` where a file
+/// cannot be read), in the order given, hashed on `threads` threads
+/// (default 4: reads from network storage overlap) with the GIL released,
+/// so that Python goes on meanwhile.
+#[pyfunction]
+#[pyo3(signature = (paths, threads=None))]
+fn sha256_files(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    threads: Option<usize>,
+) -> Vec<Option<String>> {
+    py.detach(|| {
+        let threads = threads.unwrap_or(4).clamp(1, paths.len().max(1));
+        let next = AtomicUsize::new(0);
+        let mut out: Vec<Option<String>> = vec![None; paths.len()];
+        std::thread::scope(|scope| {
+            let hashers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(path) = paths.get(i) else { break };
+                            done.push((i, kehoach_pipeline::sha256_file(path).ok()));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            // A hasher that panicked leaves its files as unreadable.
+            for done in hashers.into_iter().filter_map(|h| h.join().ok()) {
+                for (i, sha) in done {
+                    out[i] = sha;
+                }
+            }
+        });
+        out
     })
 }
 
@@ -472,6 +521,7 @@ fn _kehoach(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract, m)?)?;
     m.add_function(wrap_pyfunction!(extract_many, m)?)?;
     m.add_function(wrap_pyfunction!(diff_plans, m)?)?;
+    m.add_function(wrap_pyfunction!(sha256_files, m)?)?;
     m.add_class::<Extraction>()?;
     m.add_class::<Index>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -304,6 +304,23 @@ def test_inputs_are_listed_once(tmp_path: Path) -> None:
     assert list_inputs([str(tmp_path / "d")], skip=[tmp_path / "d" / "sub"]) == [str(d / "b.txt")]
 
 
+def test_inputs_are_hashed_in_order_and_unreadable_ones_named(tmp_path: Path) -> None:
+    import hashlib
+
+    from kehoach.cluster import sha256_files
+
+    files = []
+    for n, size in enumerate([0, 5, 70_000, 200_001] * 3):
+        f = tmp_path / f"{n}.bin"
+        f.write_bytes(bytes((i * 7 + n) % 256 for i in range(size)))
+        files.append(str(f))
+    files.insert(3, str(tmp_path / "missing.txt"))
+    files.append(str(tmp_path))  # a directory is not a file to hash
+    want = [hashlib.sha256(Path(f).read_bytes()).hexdigest() if Path(f).is_file() else None for f in files]
+    assert sha256_files(files) == want
+    assert sha256_files([]) == []
+
+
 def test_records_are_keyed_by_their_head_or_in_full() -> None:
     from kehoach.cluster import _record_key
 

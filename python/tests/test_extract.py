@@ -149,6 +149,7 @@ def test_native_extract_many_names_results_and_gives_json_with_sha(root, tmp_pat
     out = list(_kehoach.extract_many(inputs, 2, None, None, names))
     assert [o[0] for o in out] == names
     (n0, js0, err0, sha0), (n1, js1, err1, sha1), (_, js2, _, sha2) = out
+    assert isinstance(js0, bytes)  # written to shards as it is
     plan = json.loads(js0)
     assert err0 is None and plan["source"]["path"] == "a/one.txt"
     assert sha0 == plan["source"]["sha256"] == hashlib.sha256(good[0].read_bytes()).hexdigest()
