@@ -5,16 +5,21 @@
 #   benches/cluster_vs_import.sh              # 60 scanned pages and 2,000 text plans
 #   PLANS=500 BATCH=16 benches/cluster_vs_import.sh
 #   SETS=text benches/cluster_vs_import.sh    # one set only (scans, text)
+#   ROUNDS=5 benches/cluster_vs_import.sh     # rounds per set (default 3)
 #
 # Inputs: the scanned corpus (fixtures/scans/300: 5 PDFs, 60 pages) and PLANS
 # generated text plans (scripts/gen_corpus.py, deterministic). For each set it
-# times, one after the other:
+# times, one after the other, in each of ROUNDS rounds (the host's speed drifts
+# between minutes: alternating the two gives both the same minutes):
 #   import:  kehoach import DIR --jobs 2 --data D              (read + index)
 #   cluster: python -m kehoach.cluster import DIR --out S      (read on the nodes, shards)
 #   shards:  kehoach import --from-shards S --data D2           (index the shards)
-# and prints docs/s and the ratios cluster/import and (cluster + shards)/import
-# of the throughput. The cluster is a head and one more node, `--num-cpus=1`
-# each, on loopback, started before the timings (its start is not timed).
+# and prints each round and the medians: docs/s and the ratios cluster/import
+# and (cluster + shards)/import of the throughput. The first cluster run of the
+# first set uses the worker processes the nodes started with; every later run
+# is a new Ray job, which starts its own (docs/cluster.md). The cluster is a
+# head and one more node, `--num-cpus=1` each, on loopback, started before the
+# timings (its start is not timed).
 # Needs: ray in the python3 on PATH (pip install ray) and tesseract. Builds
 # the release binary (BIN; built when unset) and installs a release build of
 # the kehoach package into that python3 (the Ray workers import it from
@@ -27,6 +32,7 @@ cd "$(dirname "$0")/.."
 PLANS="${PLANS:-2000}"
 SETS="${SETS:-scans text}"
 BATCH="${BATCH:-32}"
+ROUNDS="${ROUNDS:-3}"
 WORK="$(mktemp -d -t kehoach-cluster-bench.XXXXXX)"
 if [ -z "${BIN:-}" ]; then
     cargo build --release -p kehoach >&2
@@ -72,27 +78,42 @@ python3 scripts/gen_corpus.py --out "$WORK/text" --plans "$PLANS" --seed 3 >/dev
 mkdir -p "$WORK/scans" && cp fixtures/scans/300/*.pdf "$WORK/scans/"
 
 now() { date +%s.%N; }
-run_set() {
-    local name=$1 dir=$2 docs
-    docs=$(find "$dir" -type f | wc -l)
-    echo "== $name: $docs documents; load $(cut -d' ' -f1-3 /proc/loadavg)"
-    local t0 t1 t2 t3
+# One round: import, then the cluster, then the shards into an index; prints
+# "import cluster shards" seconds.
+round() {
+    local name=$1 dir=$2 r=$3 t0 t1 t2 t3
     t0=$(now)
-    "$BIN" import "$dir" --jobs 2 --data "$WORK/idx-$name" -q >/dev/null
+    "$BIN" import "$dir" --jobs 2 --data "$WORK/idx-$name-$r" -q >/dev/null
     t1=$(now)
-    python3 -m kehoach.cluster import "$dir" --out "$WORK/shards-$name" --address "$ADDR" --batch-size "$BATCH" >/dev/null 2>"$WORK/cluster-$name.log"
+    python3 -m kehoach.cluster import "$dir" --out "$WORK/shards-$name-$r" --address "$ADDR" --batch-size "$BATCH" >/dev/null 2>"$WORK/cluster-$name-$r.log"
     t2=$(now)
-    "$BIN" import --from-shards "$WORK/shards-$name" --data "$WORK/idx2-$name" -q >/dev/null
+    "$BIN" import --from-shards "$WORK/shards-$name-$r" --data "$WORK/idx2-$name-$r" -q >/dev/null
     t3=$(now)
-    awk -v n="$docs" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" 'BEGIN {
-        i = t1 - t0; c = t2 - t1; s = t3 - t2
-        printf "  kehoach import --jobs 2: %.2f s (%.1f docs/s)\n", i, n / i
-        printf "  cluster, 2 nodes x 1 CPU: %.2f s (%.1f docs/s), throughput ratio %.2f\n", c, n / c, i / c
-        printf "  + import --from-shards: %.2f s; together %.2f s, ratio %.2f\n", s, c + s, i / (c + s) }'
-    # The driver's own figure: reading on the cluster once it is reached.
-    grep -o 'input(s) read in .*' "$WORK/cluster-$name.log" | sed 's/^/  cluster: /' || true
-    "$BIN" plans --data "$WORK/idx-$name" --json | python3 -c 'import json,sys; print("  plans in the index:", len(json.load(sys.stdin)), end="; ")'
-    "$BIN" plans --data "$WORK/idx2-$name" --json | python3 -c 'import json,sys; print("from the shards:", len(json.load(sys.stdin)))'
+    awk -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" 'BEGIN { printf "%.3f %.3f %.3f\n", t1 - t0, t2 - t1, t3 - t2 }'
+}
+run_set() {
+    local name=$1 dir=$2 docs r
+    docs=$(find "$dir" -type f | wc -l)
+    echo "== $name: $docs documents, $ROUNDS round(s); load $(cut -d' ' -f1-3 /proc/loadavg)"
+    : >"$WORK/times-$name"
+    for r in $(seq "$ROUNDS"); do
+        round "$name" "$dir" "$r" >>"$WORK/times-$name"
+        # The driver's own figure: reading on the cluster once it is reached.
+        grep -o 'input(s) read in .*' "$WORK/cluster-$name-$r.log" | sed "s/^/  round $r, cluster: /" || true
+    done
+    python3 - "$docs" "$WORK/times-$name" <<'PY'
+import statistics, sys
+n = int(sys.argv[1])
+rounds = [tuple(map(float, line.split())) for line in open(sys.argv[2])]
+for r, (i, c, s) in enumerate(rounds, 1):
+    print(f"  round {r}: import {i:.2f} s, cluster {c:.2f} s (ratio {i / c:.2f}), + from-shards {s:.2f} s (ratio {i / (c + s):.2f})")
+i, c, s = (statistics.median(x) for x in zip(*rounds))
+print(f"  kehoach import --jobs 2: {i:.2f} s ({n / i:.1f} docs/s), median")
+print(f"  cluster, 2 nodes x 1 CPU: {c:.2f} s ({n / c:.1f} docs/s), median; throughput ratio {i / c:.2f}")
+print(f"  + import --from-shards: {s:.2f} s; together {c + s:.2f} s, ratio {i / (c + s):.2f}")
+PY
+    "$BIN" plans --data "$WORK/idx-$name-1" --json | python3 -c 'import json,sys; print("  plans in the index:", len(json.load(sys.stdin)), end="; ")'
+    "$BIN" plans --data "$WORK/idx2-$name-1" --json | python3 -c 'import json,sys; print("from the shards:", len(json.load(sys.stdin)))'
 }
 for set in $SETS; do run_set "$set" "$WORK/$set"; done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
