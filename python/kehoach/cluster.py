@@ -228,10 +228,13 @@ def _entry_of(result_path: str, abs_path: str) -> Optional[str]:
 
 
 def _node_id() -> str:
-    """The Ray node this runs on (its id's first 12 hex digits), or ``""``."""
+    """The Ray node this runs on (its id's first 12 hex digits), or ``""``
+    outside Ray (asking Ray's runtime context there would start a local Ray)."""
     try:
         import ray
 
+        if not ray.is_initialized():
+            return ""
         return ray.get_runtime_context().get_node_id()[:12]
     except Exception:
         return ""
@@ -251,6 +254,10 @@ def run_batch(
     sleep = os.environ.get(SLEEP_ENV)
     if sleep:
         time.sleep(float(sleep))
+    # The OCR reader's thread pool follows the CPUs the task asked Ray for
+    # (as Ray sets OMP_NUM_THREADS), not the node's cores: a node of 16 CPUs
+    # runs 16 tasks, which would otherwise start 16 OCR threads each.
+    os.environ.setdefault("RAYON_NUM_THREADS", str(max(1, workers)))
     node = _node_id()
     lines: List[Dict[str, Any]] = [
         {"path": name, "sha256": sha, "shard": None, "status": "ok", "records": [], "node": node}
@@ -375,6 +382,28 @@ def _batches(items: List[Input], size: int) -> List[List[Input]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def plan_batches(items: List[Input], size: int, slots: int) -> List[List[Input]]:
+    """``items`` in consecutive batches of at most ``size``, and of fewer when
+    there are few items, so that each of the cluster's ``slots`` (tasks that
+    can run at once) gets about four: five large scans are five tasks spread
+    over the nodes, not one task on one node while the others idle. The
+    batches with the most bytes come first (the largest are not left for the
+    end, when the other nodes would wait for them); equal ones keep their
+    order."""
+    per = max(1, min(size, -(-len(items) // (4 * max(1, slots)))))
+    batches = _batches(items, per)
+    weight = [sum(_size(i.path) for i in b) for b in batches]
+    order = sorted(range(len(batches)), key=lambda k: -weight[k])
+    return [batches[k] for k in order]
+
+
 def _list_and_hash(inputs: Sequence[str], out: Path) -> Tuple[List[str], List[Optional[str]]]:
     """The input files and the SHA-256 of each (``None``: unreadable)."""
     names = list_inputs(inputs, skip=[out])
@@ -450,13 +479,11 @@ def run_import(args: argparse.Namespace) -> int:
             totals.failed += 1
             totals.failures.append((line["path"], line["kind"], line["reason"]))
 
-        batches = _batches(todo, args.batch_size)
         print(
-            f"kehoach.cluster: {len(names)} input(s), {totals.skipped} already done, "
-            f"{len(todo)} to read in {len(batches)} batch(es)",
+            f"kehoach.cluster: {len(names)} input(s), {totals.skipped} already done, {len(todo)} to read",
             file=sys.stderr,
         )
-        if batches:
+        if todo:
             import ray
 
             # By reference to this module as installed (not as __main__), so
@@ -468,13 +495,20 @@ def run_import(args: argparse.Namespace) -> int:
             if init_error is not None:
                 where = f"the Ray cluster at {args.address}" if args.address else "a local Ray"
                 raise RunError(f"cannot start or reach {where}: {init_error}") from init_error
+            cpus = int(ray.cluster_resources().get("CPU", 1))
+            batches = plan_batches(todo, args.batch_size, cpus // args.workers_per_task)
+            print(
+                f"kehoach.cluster: {len(batches)} batch(es) of up to {len(batches[0])} input(s) "
+                f"on {cpus} CPU(s)",
+                file=sys.stderr,
+            )
             t1 = time.monotonic()
             task = ray.remote(max_retries=3, retry_exceptions=True, num_cpus=args.workers_per_task)(batch_fn)
             _run_batches(task, out, batches, args, totals)
             took = max(time.monotonic() - t1, 1e-9)
             print(
                 f"kehoach.cluster: {len(todo)} input(s) read in {took:.2f} s ({len(todo) / took:.1f}/s) "
-                f"on {int(ray.cluster_resources().get('CPU', 1))} CPU(s); reaching the cluster took {init_took:.2f} s",
+                f"on {cpus} CPU(s); reaching the cluster took {init_took:.2f} s",
                 file=sys.stderr,
             )
         with open(out / MANIFEST, "a", encoding="utf-8") as f:

@@ -321,6 +321,48 @@ def test_inputs_are_hashed_in_order_and_unreadable_ones_named(tmp_path: Path) ->
     assert sha256_files([]) == []
 
 
+def test_few_inputs_are_spread_over_the_slots_largest_first(tmp_path: Path) -> None:
+    from kehoach.cluster import Input, plan_batches
+
+    def inputs(sizes: List[int]) -> List["Input"]:
+        out = []
+        for n, size in enumerate(sizes):
+            f = tmp_path / f"{len(sizes)}-{n}.pdf"
+            f.write_bytes(b"x" * size)
+            out.append(Input(f.name, str(f), f"{n:064x}"))
+        return out
+
+    # Five scans on two slots: five tasks, not one, the largest first.
+    five = inputs([10, 9, 17, 10, 14])
+    got = plan_batches(five, 32, 2)
+    assert [[i.name for i in b] for b in got] == [["5-2.pdf"], ["5-4.pdf"], ["5-0.pdf"], ["5-3.pdf"], ["5-1.pdf"]]
+    # Many inputs: batches of the size asked for, every input once, in order within a batch.
+    many = inputs([100] * 2000)
+    got = plan_batches(many, 32, 2)
+    assert len(got) == 63 and max(len(b) for b in got) == 32
+    assert sorted(i.name for b in got for i in b) == sorted(i.name for i in many)
+    assert got[0] == many[:32]
+    # About four batches a slot in between, and never none.
+    assert len(plan_batches(inputs([1] * 40), 32, 2)) == 8
+    assert plan_batches([], 32, 2) == [] and len(plan_batches(five, 32, 0)) == 3  # no slot counts as one
+
+
+def test_a_task_reads_scans_on_the_cpus_it_asked_for(tmp_path: Path) -> None:
+    """The OCR reader's pool of a task follows --workers-per-task (unless set)."""
+    code = (
+        "import os, sys\n"
+        "from kehoach.cluster import run_batch\n"
+        "run_batch(sys.argv[1], 'shard-x.ndjson', [], int(sys.argv[2]), None)\n"
+        "print(os.environ.get('RAYON_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"}
+    run = lambda *a, e=env: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code, str(tmp_path), *a], env=e, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert run("1") == "1" and run("3") == "3"
+    assert run("1", e={**env, "RAYON_NUM_THREADS": "5"}) == "5"
+
+
 def test_records_are_keyed_by_their_head_or_in_full() -> None:
     from kehoach.cluster import _record_key
 
