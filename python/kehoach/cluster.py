@@ -418,7 +418,7 @@ def _connect(address: Optional[str]) -> Tuple[Optional[Exception], float]:
     """Imports Ray and reaches the cluster (or starts a local Ray). Returns
     the error (``None``: connected) and the seconds ``ray.init`` took."""
     # When the driver leaves, Ray waits for its last task events (the
-    # dashboard's task list) to reach the cluster: about 0.25 s of every run.
+    # dashboard's task list) to reach the cluster: about 0.25 s of most runs.
     # The manifest is the record of what was done; unless the user asks
     # otherwise, the driver does not wait for those events.
     os.environ.setdefault(_RAY_FLUSH_ENV, "0")
@@ -498,7 +498,7 @@ def run_import(args: argparse.Namespace) -> int:
             cpus = int(ray.cluster_resources().get("CPU", 1))
             batches = plan_batches(todo, args.batch_size, cpus // args.workers_per_task)
             print(
-                f"kehoach.cluster: {len(batches)} batch(es) of up to {len(batches[0])} input(s) "
+                f"kehoach.cluster: {len(batches)} batch(es) of up to {max(map(len, batches))} input(s) "
                 f"on {cpus} CPU(s)",
                 file=sys.stderr,
             )
@@ -615,9 +615,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     imp.add_argument(
         "--address", metavar="ADDRESS", help="the Ray cluster (HOST:PORT or auto); default: start a local Ray"
     )
-    imp.add_argument("--batch-size", type=int, default=32, metavar="N", help="inputs per task (default 32)")
+    imp.add_argument("--batch-size", type=int, default=32, metavar="N", help="inputs per task, at most (default 32; fewer when there are few inputs)")
     imp.add_argument(
-        "--workers-per-task", type=int, default=1, metavar="N", help="extraction threads (and CPUs) per task (default 1)"
+        "--workers-per-task", type=int, default=1, metavar="N", help="extraction and OCR threads (and CPUs) per task (default 1)"
     )
     imp.add_argument(
         "--timeout", type=float, default=None, metavar="SECS", help="time budget of one document (default 120)"
