@@ -496,6 +496,19 @@ fn strokes_short(text: &str, target: &str) -> bool {
     read.next().is_none() && (1..=2).contains(&missing)
 }
 
+/// Whether `text` is the Roman number `target` with one of its letters read
+/// twice (`VV` for `V`, `IVV` for `IV`).
+fn stroke_doubled(text: &str, target: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (1..chars.len()).any(|i| {
+        chars[i] == chars[i - 1] && {
+            let mut once = chars.clone();
+            once.remove(i);
+            once.iter().collect::<String>() == target
+        }
+    })
+}
+
 /// The number cell (the first) of every table row but each table's first
 /// (its header), page after page.
 fn row_numbers(pages: &mut [Page]) -> impl Iterator<Item = &mut kehoach_doc::Cell> + '_ {
@@ -516,7 +529,8 @@ fn row_numbers(pages: &mut [Page]) -> impl Iterator<Item = &mut kehoach_doc::Cel
 /// section number read in mixed case (`Ii`, `Vi`: a stroke taken for a
 /// small letter) is put in capitals (a list in small letters, `ii`, stays);
 /// one read with bars (`|`, `l` for `I`) is taken as the next section when
-/// it reads as exactly that.
+/// it reads as exactly that; one that is no numeral as written but the next
+/// section with a letter doubled (`VV` after `IV`) is that section.
 fn fix_section_sequence(pages: &mut [Page]) {
     let mut prev = 0u32;
     for c in row_numbers(pages) {
@@ -539,7 +553,13 @@ fn fix_section_sequence(pages: &mut [Page]) {
         let Some(v) = roman_value(&text) else {
             continue;
         };
-        if v <= prev && strokes_short(&text, &roman(prev + 1)) {
+        let next = roman(prev + 1);
+        if roman(v) != text && stroke_doubled(&text, &next) {
+            // Not a numeral as written (`VV`): the next one with a stroke
+            // read twice.
+            prev += 1;
+            text = next;
+        } else if v <= prev && strokes_short(&text, &next) {
             prev += 1;
             text = roman(prev);
         } else {
@@ -1242,6 +1262,45 @@ mod tests {
         assert_eq!(
             firsts,
             ["TT", "I", "1", "II", "1", "III", "1", "IV", "|", "VI", "ii", "VII", "VIII", "1"]
+        );
+    }
+
+    #[test]
+    fn a_section_number_with_a_letter_read_twice_is_the_next_section() {
+        use kehoach_doc::{Cell, Pos, Row, Table};
+        let row = |n: &str| Row {
+            cells: vec![
+                Cell::new(n, Pos::default()),
+                Cell::new("Nội dung", Pos::default()),
+            ],
+            pos: Pos::default(),
+        };
+        let table = |numbers: &[&str]| Table {
+            rows: numbers.iter().copied().map(row).collect(),
+            pos: Pos::default(),
+        };
+        let mut pages = vec![Page {
+            number: Some(1),
+            blocks: vec![
+                Block::Table(table(&["TT", "III", "1", "IIV", "1", "VV.", "1", "2"])),
+                Block::Table(table(&["TT", "VI", "XX", "VII", "VVI"])),
+            ],
+        }];
+        fix_section_sequence(&mut pages);
+        let firsts: Vec<&str> = pages
+            .iter()
+            .flat_map(|p| &p.blocks)
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                Block::Paragraph(_) => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| r.cells[0].text.as_str()))
+            .collect();
+        // `XX` is a numeral (20) and stays; `VVI` after `VII` is not the
+        // next section with a letter doubled (that would be `VIII`).
+        assert_eq!(
+            firsts,
+            ["TT", "III", "1", "IV", "1", "V.", "1", "2", "TT", "VI", "XX", "VII", "VVI"]
         );
     }
 }
