@@ -236,10 +236,31 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// The date line (folded). A draft's blank day or month may be spaces, or
+/// the dots, dashes or underscores left for a hand-written number (or what
+/// OCR makes of an empty space).
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(.{1,60}?)\s*,\s*)?ngay\s*(\d{0,2})\s*(?:thang|/)\s*(\d{0,2})\s*(?:nam|/)\s*(\d{4})\s*[.]?$")
+    Regex::new(r"^(?:(.{1,60}?)\s*,\s*)?ngay[\s.…_\-–]*(\d{0,2})[\s.…_\-–]*(?:thang|/)[\s.…_\-–]*(\d{0,2})[\s.…_\-–]*(?:nam|/)\s*(\d{4})\s*[.]?$")
         .expect("valid regex")
 });
+/// A blank left between `ngày` and `tháng` or `tháng` and `năm` (original
+/// text) that holds dots, dashes or underscores.
+static DATE_BLANK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(ng\p{L}y|th\p{L}ng)[\s.…_\-–]*[.…_\-–][\s.…_\-–]*(th\p{L}ng|n\p{L}m)")
+        .expect("valid regex")
+});
+
+/// A date line with a draft's blanks collapsed to one space, as the
+/// contract writes `date_raw` ("ngày …… tháng …… năm 2026" → "ngày tháng
+/// năm 2026").
+fn collapse_date_blanks(text: &str) -> String {
+    let mut out = text.to_string();
+    // Twice: "ngày - tháng - năm" has two blanks sharing "tháng".
+    for _ in 0..2 {
+        out = DATE_BLANK.replace_all(&out, "$1 $2").into_owned();
+    }
+    out
+}
 /// `Kèm theo Kế hoạch số 17/KH-UBND ngày …` (folded): kind, digits, the
 /// `/2024` of a numbered-by-year document, kind code, issuer code, rest.
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -385,7 +406,7 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
                 bold: false,
                 first_in_para: true,
             };
-            meta.date_raw = Some(text);
+            meta.date_raw = Some(collapse_date_blanks(&text));
             if let Some(place) = c.get(1) {
                 let p = original_span(&tmp, place.range());
                 let p = clean_place(&p);
@@ -1581,6 +1602,54 @@ mod tests {
             m.title.as_deref(),
             Some("Thực hiện công tác kiểm soát thủ tục hành chính năm 2023")
         );
+    }
+
+    #[test]
+    fn a_drafts_blank_day_and_month_in_dots_or_dashes() {
+        for (line, raw) in [
+            (
+                "Lào Cai, ngày - tháng - năm 2026",
+                "Lào Cai, ngày tháng năm 2026",
+            ),
+            (
+                "Hà Nội, ngày ..... tháng ..... năm 2025",
+                "Hà Nội, ngày tháng năm 2025",
+            ),
+            (
+                "Lâm Đồng, ngày …… tháng 4 năm 2026",
+                "Lâm Đồng, ngày tháng 4 năm 2026",
+            ),
+            (
+                "Huế, ngày __ tháng __ năm 2024.",
+                "Huế, ngày tháng năm 2024.",
+            ),
+            (
+                "Lào Cai, ngày   tháng   năm 2026",
+                "Lào Cai, ngày   tháng   năm 2026",
+            ),
+        ] {
+            let lines = mk(&[
+                "UBND TỈNH X",
+                "Số: /KH-UBND",
+                line,
+                "KẾ HOẠCH",
+                "Về việc thử",
+            ]);
+            let m = extract_meta(&lines, None);
+            assert_eq!(m.date_raw.as_deref(), Some(raw), "{line}");
+            assert_eq!(m.place.as_deref(), raw.split(',').next(), "{line}");
+            assert_eq!(m.date, None, "{line}");
+        }
+        // A date written in full keeps its figures.
+        let lines = mk(&[
+            "UBND TỈNH X",
+            "Huế, ngày 05 tháng 3 năm 2024",
+            "KẾ HOẠCH",
+            "Về việc thử",
+        ]);
+        let m = extract_meta(&lines, None);
+        assert_eq!(m.date.as_deref(), Some("2024-03-05"));
+        assert_eq!(m.date_raw.as_deref(), Some("Huế, ngày 05 tháng 3 năm 2024"));
     }
 
     #[test]
