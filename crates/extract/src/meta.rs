@@ -469,9 +469,31 @@ pub fn extract_meta(lines: &[Line], caption: Option<&Caption>) -> Meta {
         })
         .or_else(|| caption.and_then(|c| c.year));
 
-    meta.issuer = issuer(lines, caption, &meta, motto, number_idx, title_idx);
+    meta.issuer = issuer(lines, caption, &meta, motto, number_idx, title_idx)
+        .map(|i| place_as_dated(i, meta.place.as_deref()));
     meta.signer = signer(lines, title_idx.unwrap_or(0));
     meta
+}
+
+/// The issuer with its place name spelled as in the date line where the
+/// two differ in diacritics only ("UBND tỉnh Lào Cải" with "Lào Cai, ngày
+/// …"): the header is in capitals, whose marks OCR reads worse than those
+/// of the date line's small letters.
+fn place_as_dated(issuer: String, place: Option<&str>) -> String {
+    let Some(place) = place.filter(|p| !p.is_empty()) else {
+        return issuer;
+    };
+    let n = place.chars().count();
+    let Some((at, _)) = issuer.char_indices().rev().nth(n - 1) else {
+        return issuer;
+    };
+    let tail = &issuer[at..];
+    let starts_word = issuer[..at].ends_with(' ');
+    if starts_word && tail != place && fold(tail) == fold(place) {
+        format!("{}{place}", &issuer[..at])
+    } else {
+        issuer
+    }
 }
 
 /// The place of a date line: trimmed; when the line also holds the left
@@ -1601,6 +1623,24 @@ mod tests {
         assert_eq!(
             m.title.as_deref(),
             Some("Thực hiện công tác kiểm soát thủ tục hành chính năm 2023")
+        );
+    }
+
+    #[test]
+    fn the_issuers_place_is_spelled_as_in_the_date_line() {
+        let p = |i: &str, place: Option<&str>| place_as_dated(i.to_string(), place);
+        assert_eq!(p("UBND tỉnh Lào Cải", Some("Lào Cai")), "UBND tỉnh Lào Cai");
+        // Other names, a place that does not start a word, or no place: unchanged.
+        assert_eq!(
+            p("UBND tỉnh Lào Cai", Some("Lâm Đồng")),
+            "UBND tỉnh Lào Cai"
+        );
+        assert_eq!(p("UBND xã Tân Hòa", Some("Hòa")), "UBND xã Tân Hòa");
+        assert_eq!(p("UBND xã Tân Hoà", Some("n Hòa")), "UBND xã Tân Hoà");
+        assert_eq!(p("Sở Y tế", None), "Sở Y tế");
+        assert_eq!(
+            p("Sở Y tế", Some("Nha Trang, Khánh Hòa, Việt Nam")),
+            "Sở Y tế"
         );
     }
 
