@@ -325,7 +325,9 @@ fn dedupe(cols: &mut [Option<Col>]) {
 }
 
 /// A row of column numbers under the header (`1 | 2 | 3 …`, `(1) | (2) …`,
-/// possibly with the number column left blank: ` | (1) | (2) …`).
+/// possibly with the number column left blank: ` | (1) | (2) …`). One
+/// marker may be garbled by OCR (`Œ)` for `(1)`) where the others count on
+/// around it.
 pub fn is_column_numbering(cells: &[&str]) -> bool {
     let filled: Vec<&str> = cells
         .iter()
@@ -335,12 +337,36 @@ pub fn is_column_numbering(cells: &[&str]) -> bool {
     if filled.len() < 3 || filled.len() + 1 < cells.len() {
         return false;
     }
-    let nums: Option<Vec<u32>> = filled
+    let nums: Vec<Option<u32>> = filled
         .iter()
         .map(|c| c.trim_matches(['(', ')']).parse::<u32>().ok())
         .collect();
-    let Some(nums) = nums else { return false };
-    nums[0] <= 1 && nums.windows(2).all(|w| w[1] == w[0] + 1)
+    let garbled: Vec<&str> = filled
+        .iter()
+        .zip(&nums)
+        .filter(|(_, n)| n.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    match garbled.as_slice() {
+        [] => {}
+        [one] if nums.len() >= 4 && is_garbled_marker(one) => {}
+        _ => return false,
+    }
+    // The numbers count on from 0 or 1, each at its place in the row.
+    let counts_from = |start: u32| {
+        nums.iter()
+            .enumerate()
+            .all(|(i, n)| n.is_none_or(|n| Some(n) == u32::try_from(i).ok().map(|i| start + i)))
+    };
+    counts_from(0) || counts_from(1)
+}
+
+/// A short marker in brackets that OCR did not read as a number (`Œ)`,
+/// `(I)`): no word in it.
+fn is_garbled_marker(cell: &str) -> bool {
+    cell.chars().count() <= 4
+        && cell.contains(['(', ')'])
+        && cell.chars().filter(|c| c.is_alphabetic()).count() <= 1
 }
 
 #[cfg(test)]
@@ -400,6 +426,15 @@ mod tests {
         ]));
         assert!(!is_column_numbering(&["", "", "(1)", "(2)", "(3)"]));
         assert!(!is_column_numbering(&["3", "4", "5"]));
+        // One marker garbled by OCR, the others counting on around it.
+        assert!(is_column_numbering(&["", "Œ)", "(2)", "(3)", "(4)", "(5)"]));
+        assert!(is_column_numbering(&["(1)", "(2)", "(I)", "(4)"]));
+        // Not with two garbled, a word, too few numbers, or numbers out of place.
+        assert!(!is_column_numbering(&["Œ)", "(2)", "(I)", "(4)"]));
+        assert!(!is_column_numbering(&["(1)", "(2)", "(ab)", "(4)"]));
+        assert!(!is_column_numbering(&["Œ)", "(2)", "(3)"]));
+        assert!(!is_column_numbering(&["(1)", "Œ)", "(2)", "(3)"]));
+        assert!(!is_column_numbering(&["1", "a)", "2", "3"]));
     }
 
     #[test]
