@@ -530,9 +530,13 @@ fn row_numbers(pages: &mut [Page]) -> impl Iterator<Item = &mut kehoach_doc::Cel
 /// small letter) is put in capitals (a list in small letters, `ii`, stays);
 /// one read with bars (`|`, `l` for `I`) is taken as the next section when
 /// it reads as exactly that; one that is no numeral as written but the next
-/// section with a letter doubled (`VV` after `IV`) is that section.
+/// section with a letter doubled (`VV` after `IV`) is that section, and so
+/// is the next section read in small letters after one in capitals (`v`
+/// after `IV`).
 fn fix_section_sequence(pages: &mut [Page]) {
     let mut prev = 0u32;
+    // Whether the last section number was in capitals.
+    let mut capitals = false;
     for c in row_numbers(pages) {
         let mut text = c.text.trim().trim_end_matches('.').to_string();
         if text.is_empty() || !text.chars().all(|ch| "IVXivx|l".contains(ch)) {
@@ -549,7 +553,14 @@ fn fix_section_sequence(pages: &mut [Page]) {
             && text.chars().any(|ch| ch.is_ascii_lowercase())
         {
             text = text.to_ascii_uppercase();
+        } else if capitals
+            && text.chars().all(|ch| ch.is_ascii_lowercase())
+            && roman_value(&text.to_ascii_uppercase()) == Some(prev + 1)
+        {
+            // `v` after `IV`: the next section, its capital read small.
+            text = text.to_ascii_uppercase();
         }
+        capitals = text.chars().all(|ch| ch.is_ascii_uppercase());
         let Some(v) = roman_value(&text) else {
             continue;
         };
@@ -1284,6 +1295,7 @@ mod tests {
             blocks: vec![
                 Block::Table(table(&["TT", "III", "1", "IIV", "1", "VV.", "1", "2"])),
                 Block::Table(table(&["TT", "VI", "XX", "VII", "VVI"])),
+                Block::Table(table(&["TT", "IV", "1", "v", "1", "ii", "iii", "iv"])),
             ],
         }];
         fix_section_sequence(&mut pages);
@@ -1297,10 +1309,14 @@ mod tests {
             .flat_map(|t| t.rows.iter().map(|r| r.cells[0].text.as_str()))
             .collect();
         // `XX` is a numeral (20) and stays; `VVI` after `VII` is not the
-        // next section with a letter doubled (that would be `VIII`).
+        // next section with a letter doubled (that would be `VIII`); `v`
+        // after `IV` is `V`, but a list in small letters stays.
         assert_eq!(
             firsts,
-            ["TT", "III", "1", "IV", "1", "V.", "1", "2", "TT", "VI", "XX", "VII", "VVI"]
+            [
+                "TT", "III", "1", "IV", "1", "V.", "1", "2", "TT", "VI", "XX", "VII", "VVI", "TT",
+                "IV", "1", "V", "1", "ii", "iii", "iv"
+            ]
         );
     }
 }
