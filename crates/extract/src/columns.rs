@@ -325,9 +325,9 @@ fn dedupe(cols: &mut [Option<Col>]) {
 }
 
 /// A row of column numbers under the header (`1 | 2 | 3 …`, `(1) | (2) …`,
-/// possibly with the number column left blank: ` | (1) | (2) …`). One
-/// marker may be garbled by OCR (`Œ)` for `(1)`) where the others count on
-/// around it.
+/// possibly with the number column left blank: ` | (1) | (2) …`). Markers
+/// garbled by OCR (`Œ)` for `(1)`, `@)` for `(3)`) may stand between two or
+/// more that count on in their places.
 pub fn is_column_numbering(cells: &[&str]) -> bool {
     let filled: Vec<&str> = cells
         .iter()
@@ -347,10 +347,12 @@ pub fn is_column_numbering(cells: &[&str]) -> bool {
         .filter(|(_, n)| n.is_none())
         .map(|(c, _)| *c)
         .collect();
-    match garbled.as_slice() {
-        [] => {}
-        [one] if nums.len() >= 4 && is_garbled_marker(one) => {}
-        _ => return false,
+    // Markers garbled by OCR: each short and bracketed, and two numbers
+    // read where they belong.
+    if !garbled.is_empty()
+        && (nums.len() - garbled.len() < 2 || !garbled.iter().all(|c| is_garbled_marker(c)))
+    {
+        return false;
     }
     // The numbers count on from 0 or 1, each at its place in the row.
     let counts_from = |start: u32| {
@@ -429,10 +431,11 @@ mod tests {
         // One marker garbled by OCR, the others counting on around it.
         assert!(is_column_numbering(&["", "Œ)", "(2)", "(3)", "(4)", "(5)"]));
         assert!(is_column_numbering(&["(1)", "(2)", "(I)", "(4)"]));
-        // Not with two garbled, a word, too few numbers, or numbers out of place.
-        assert!(!is_column_numbering(&["Œ)", "(2)", "(I)", "(4)"]));
+        assert!(is_column_numbering(&["", "Œ)", "(2)", "@)", "4)", "(@)"]));
+        // Not with one number read, a word, too few cells, or numbers out of place.
+        assert!(!is_column_numbering(&["Œ)", "(2)", "(I)", "@)"]));
         assert!(!is_column_numbering(&["(1)", "(2)", "(ab)", "(4)"]));
-        assert!(!is_column_numbering(&["Œ)", "(2)", "(3)"]));
+        assert!(!is_column_numbering(&["Œ)", "(2)"]));
         assert!(!is_column_numbering(&["(1)", "Œ)", "(2)", "(3)"]));
         assert!(!is_column_numbering(&["1", "a)", "2", "3"]));
     }
