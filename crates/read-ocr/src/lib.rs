@@ -1183,11 +1183,17 @@ mod tests {
         }]
     }
 
+    /// The first cell of every row of every table, page after page.
     fn first_cells(pages: &[Page]) -> Vec<String> {
-        let Block::Table(t) = &pages[0].blocks[0] else {
-            panic!("a table")
-        };
-        t.rows.iter().map(|r| r.cells[0].text.clone()).collect()
+        pages
+            .iter()
+            .flat_map(|p| &p.blocks)
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                Block::Paragraph(_) => None,
+            })
+            .flat_map(|t| t.rows.iter().map(|r| r.cells[0].text.clone()))
+            .collect()
     }
 
     #[test]
@@ -1242,31 +1248,11 @@ mod tests {
 
     #[test]
     fn section_numbers_in_mixed_case_are_capitals() {
-        use kehoach_doc::{Cell, Pos, Row, Table};
-        let row = |n: &str| Row {
-            cells: vec![
-                Cell::new(n, Pos::default()),
-                Cell::new("Nội dung", Pos::default()),
-            ],
-            pos: Pos::default(),
-        };
-        let mut pages = vec![Page {
-            number: Some(1),
-            blocks: vec![Block::Table(Table {
-                rows: [
-                    "TT", "|", "1", "I", "1", "Ii", "1", "IV", "|", "Vi", "ii", "VII", "VII", "1",
-                ]
-                .into_iter()
-                .map(row)
-                .collect(),
-                pos: Pos::default(),
-            })],
-        }];
+        let mut pages = table_of_numbers(&[
+            "TT", "|", "1", "I", "1", "Ii", "1", "IV", "|", "Vi", "ii", "VII", "VII", "1",
+        ]);
         fix_section_sequence(&mut pages);
-        let Block::Table(t) = &pages[0].blocks[0] else {
-            panic!("a table")
-        };
-        let firsts: Vec<&str> = t.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
+        let firsts = first_cells(&pages);
         // `I` after `I` and `Ii` after `II` are read a stroke short; a bar
         // is `I` only where it is the next section; a list in small
         // letters stays.
@@ -1278,36 +1264,17 @@ mod tests {
 
     #[test]
     fn a_section_number_with_a_letter_read_twice_is_the_next_section() {
-        use kehoach_doc::{Cell, Pos, Row, Table};
-        let row = |n: &str| Row {
-            cells: vec![
-                Cell::new(n, Pos::default()),
-                Cell::new("Nội dung", Pos::default()),
-            ],
-            pos: Pos::default(),
-        };
-        let table = |numbers: &[&str]| Table {
-            rows: numbers.iter().copied().map(row).collect(),
-            pos: Pos::default(),
-        };
-        let mut pages = vec![Page {
-            number: Some(1),
-            blocks: vec![
-                Block::Table(table(&["TT", "III", "1", "IIV", "1", "VV.", "1", "2"])),
-                Block::Table(table(&["TT", "VI", "XX", "VII", "VVI"])),
-                Block::Table(table(&["TT", "IV", "1", "v", "1", "ii", "iii", "iv"])),
-            ],
-        }];
+        // Three tables, one a page: the sequence runs on over them.
+        let mut pages: Vec<Page> = [
+            &["TT", "III", "1", "IIV", "1", "VV.", "1", "2"][..],
+            &["TT", "VI", "XX", "VII", "VVI"],
+            &["TT", "IV", "1", "v", "1", "ii", "iii", "iv"],
+        ]
+        .into_iter()
+        .flat_map(table_of_numbers)
+        .collect();
         fix_section_sequence(&mut pages);
-        let firsts: Vec<&str> = pages
-            .iter()
-            .flat_map(|p| &p.blocks)
-            .filter_map(|b| match b {
-                Block::Table(t) => Some(t),
-                Block::Paragraph(_) => None,
-            })
-            .flat_map(|t| t.rows.iter().map(|r| r.cells[0].text.as_str()))
-            .collect();
+        let firsts = first_cells(&pages);
         // `XX` is a numeral (20) and stays; `VVI` after `VII` is not the
         // next section with a letter doubled (that would be `VIII`); `v`
         // after `IV` is `V`, but a list in small letters stays.
